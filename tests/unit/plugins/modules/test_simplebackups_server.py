@@ -1,0 +1,329 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) SimpleBackups collection contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""simplebackups_server: add, remove (queued), recreate and validate servers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.simplebackups.simplebackups.plugins.modules import simplebackups_server
+from ansible_collections.simplebackups.simplebackups.tests.unit.helpers import TOKEN
+
+PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5VVVAAIHq0+gix03if8Dn++p2POXO3c0a+crUmPcZFcxzXo6Hn SB-WORKER-T007"
+INSTALL_COMMAND = ('curl -sSL "https://my.simplebackups.io/api/setup/78/connect?token=34ee595255" '
+                   '| bash -s 1649068f-0593-4fc2-8bb4-6743f9fa767d')
+SSH_PASSWORD = "mysteri0usFlyte$-x9"
+
+
+# -- builders, shaped like the reference and the contract ----------------------------------------
+
+def server_object(**overrides):
+    """A server as server/list returns it (never a password, never install_command)."""
+    obj = {
+        "id": 78,
+        "name": "web-01",
+        "host": "203.0.113.10",
+        "port": 22,
+        "user": "backup",
+        "connection_type": "ssh",
+        "status": 1,
+        "public_key": PUBLIC_KEY,
+        "temp_directory": "/home/backup",
+        "created_at": "2025-01-01T00:06:43.000000Z",
+        "project": None,
+    }
+    obj.update(overrides)
+    return obj
+
+
+def add_answer(server):
+    """The answer of server/add: public_key and install_command, no host/port/user."""
+    data = dict((key, server[key]) for key in ("id", "name", "connection_type", "status", "public_key",
+                                              "created_at", "project"))
+    data["install_command"] = INSTALL_COMMAND
+    return {"success": True, "message": "Server was added successfully!", "errors": [], "data": data}
+
+
+REMOVED = {"success": True, "message": "Server removal queued! May take a couple of minutes.",
+           "errors": [], "data": []}
+
+
+def validation(status, message=""):
+    return {"success": True, "data": {"status": status, "message": message}}
+
+
+def args(**params):
+    values = dict(api_token=TOKEN, name="web-01")
+    values.update(params)
+    return values
+
+
+def ssh_args(**params):
+    values = dict(host="203.0.113.10", user="backup", temp_directory="/home/backup")
+    values.update(params)
+    return args(**values)
+
+
+SSH_ADD_BODY = {"name": "web-01", "connection_type": "ssh", "host": "203.0.113.10", "port": 22,
+                "user": "backup", "temp_directory": "/home/backup"}
+
+
+def run(run_module, params, check_mode=False, diff=True):
+    return run_module(simplebackups_server.main, params, check_mode=check_mode, diff=diff)
+
+
+# -- present --------------------------------------------------------------------------------------
+
+def test_create_ssh_server_returns_secrets_at_top_level(api, run_module):
+    created = server_object()
+    api.expect("GET", "/server/list", answer={"data": [server_object(id=12, name="web-01-old")]})
+    api.expect("POST", "/server/add", sends=SSH_ADD_BODY, answer=add_answer(created))
+    api.expect("GET", "/server/list", answer={"data": [server_object(id=12, name="web-01-old"), created]})
+    result = run(run_module, ssh_args())
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert result["server"] == created
+    assert result["install_command"] == INSTALL_COMMAND
+    assert result["public_key"] == PUBLIC_KEY
+    assert "install_command" not in result["server"]
+    assert result["diff"]["before"] == {}
+    after = result["diff"]["after"]
+    assert dict((key, after.get(key)) for key in ("connection_type", "host", "port", "user", "temp_directory")) == {
+        "connection_type": "ssh", "host": "203.0.113.10", "port": 22, "user": "backup",
+        "temp_directory": "/home/backup"}
+
+
+def test_rerun_is_exactly_one_read(api, run_module):
+    # The API may send the port as a numeric string.
+    api.expect("GET", "/server/list", answer={"data": [server_object(port="22")]})
+    result = run(run_module, ssh_args())
+    assert not result.failed, result
+    assert result["changed"] is False
+    assert result["server"] == server_object(port="22")
+    assert "install_command" not in result
+    assert "public_key" not in result
+
+
+def test_check_mode_create_reads_and_writes_nothing(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": []})
+    result = run(run_module, ssh_args(), check_mode=True)
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert "install_command" not in result
+    assert result["server"]["id"] is None
+    assert result["server"]["host"] == "203.0.113.10"
+    assert result["server"]["user"] == "backup"
+    # "The server as the API lists it (in check mode, as it would be)": it has its name.
+    assert result["server"]["name"] == "web-01"
+
+
+def test_create_password_server_sends_password_and_never_returns_it(api, run_module):
+    created = server_object(connection_type="password", port=2222, user="root", temp_directory=None,
+                            public_key=None, project={"id": 5, "name": "project 03"})
+    api.expect("GET", "/server/list", answer={"data": []})
+    api.expect("POST", "/server/add", sends={
+        "name": "web-01", "connection_type": "password", "host": "203.0.113.10", "port": 2222,
+        "user": "root", "password": SSH_PASSWORD, "project_id": 5}, answer=add_answer(created))
+    api.expect("GET", "/server/list", answer={"data": [created]})
+    result = run(run_module, args(connection_type="password", host="203.0.113.10", port=2222, user="root",
+                                  password=SSH_PASSWORD, project_id=5))
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert result["server"] == created
+    assert "password" not in result["diff"]["after"]
+    assert SSH_PASSWORD not in json.dumps(result)
+
+
+def test_password_server_without_password_fails_after_the_lookup_without_writing(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": []})
+    result = run(run_module, args(connection_type="password", host="203.0.113.10", user="root"))
+    assert result.failed
+    assert "connection_type=password needs password" in result["msg"]
+
+
+@pytest.mark.parametrize("given, missing", [
+    (dict(), "host and user"),
+    (dict(host="203.0.113.10"), "user"),
+    (dict(user="backup"), "host"),
+])
+def test_create_without_host_or_user_fails_naming_them(api, run_module, given, missing):
+    api.expect("GET", "/server/list", answer={"data": []})
+    result = run(run_module, args(**given))
+    assert result.failed
+    assert result["msg"].endswith("adding it needs %s" % missing)
+
+
+def test_differences_fail_listing_them_without_writing(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    result = run(run_module, args(host="198.51.100.7", port=2222, user="root", connection_type="password",
+                                  password=SSH_PASSWORD))
+    assert result.failed
+    msg = result["msg"]
+    assert "server 'web-01' (id 78) differs" in msg
+    assert "connection_type: 'ssh' -> 'password'" in msg
+    assert "host: '203.0.113.10' -> '198.51.100.7'" in msg
+    assert "port: 22 -> 2222" in msg
+    assert "user: 'backup' -> 'root'" in msg
+    assert "recreate=true" in msg
+    assert SSH_PASSWORD not in json.dumps(result)
+
+
+def test_project_difference_fails_too(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": [server_object(project={"id": 5, "name": "p"})]})
+    result = run(run_module, ssh_args(project_id=6))
+    assert result.failed
+    assert "project_id: 5 -> 6" in result["msg"]
+
+
+def test_recreate_removes_waits_until_gone_and_adds_again(api, run_module, fake_time):
+    old = server_object()
+    new = server_object(id=79, host="198.51.100.7")
+    api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
+    api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("GET", "/server/list", answer={"data": []})
+    api.expect("POST", "/server/add", sends=dict(SSH_ADD_BODY, host="198.51.100.7"), answer=add_answer(new))
+    api.expect("GET", "/server/list", answer={"data": [new]})
+    result = run(run_module, ssh_args(host="198.51.100.7", recreate=True, poll_interval=3))
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert result["server"] == new
+    assert result["install_command"] == INSTALL_COMMAND
+    assert result["diff"]["before"]["host"] == "203.0.113.10"
+    assert result["diff"]["after"]["host"] == "198.51.100.7"
+    assert fake_time.sleeps == [3, 3]
+
+
+def test_recreate_in_check_mode_writes_nothing(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    result = run(run_module, ssh_args(host="198.51.100.7", recreate=True), check_mode=True)
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert result["diff"]["after"]["host"] == "198.51.100.7"
+
+
+# -- absent ---------------------------------------------------------------------------------------
+
+def test_absent_removes_and_polls_until_gone(api, run_module, fake_time):
+    server = server_object()
+    api.expect("GET", "/server/list", answer={"data": [server]})
+    api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
+    api.expect("GET", "/server/list", answer={"data": [server]})
+    api.expect("GET", "/server/list", answer={"data": [server]})
+    api.expect("GET", "/server/list", answer={"data": [server_object(id=12, name="web-02")]})
+    result = run(run_module, args(state="absent"))
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert result["server"] == server
+    assert result["diff"]["after"] == {}
+    assert fake_time.sleeps == [5, 5]
+
+
+def test_absent_again_is_one_read(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": [server_object(id=12, name="web-02")]})
+    result = run(run_module, args(state="absent"))
+    assert not result.failed, result
+    assert result["changed"] is False
+    assert result["server"] == {}
+
+
+def test_absent_in_check_mode_writes_nothing(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    result = run(run_module, args(state="absent"), check_mode=True)
+    assert not result.failed, result
+    assert result["changed"] is True
+
+
+def test_absent_without_wait_does_not_poll(api, run_module, fake_time):
+    api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
+    result = run(run_module, args(state="absent", wait=False))
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert fake_time.sleeps == []
+
+
+def test_absent_already_removed_by_someone_else_is_fine(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    api.expect("POST", "/server/78/remove", sends={}, status=404,
+               answer={"success": False, "message": "Server not found.", "errors": [], "data": []})
+    api.expect("GET", "/server/list", answer={"data": []})
+    result = run(run_module, args(state="absent"))
+    assert not result.failed, result
+    assert result["changed"] is True
+
+
+def test_absent_wait_timeout_fails(api, run_module, fake_time):
+    server = server_object()
+    api.expect("GET", "/server/list", answer={"data": [server]})
+    api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
+    for dummy in range(3):
+        api.expect("GET", "/server/list", answer={"data": [server]})
+    result = run(run_module, args(state="absent", wait_timeout=10))
+    assert result.failed
+    assert "server 'web-01' (id 78) is still listed 10 seconds after its removal was queued" in result["msg"]
+    assert fake_time.sleeps == [5, 5]
+
+
+# -- validate_connection ----------------------------------------------------------------------------
+
+def test_validate_connection_retries_until_true_and_changes_nothing(api, run_module, fake_time):
+    api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    api.expect("GET", "/server/78/validate-connection", answer=validation(False, "Permission denied (publickey)."))
+    api.expect("GET", "/server/78/validate-connection", answer=validation(False, "Permission denied (publickey)."))
+    api.expect("GET", "/server/78/validate-connection", answer=validation(True))
+    result = run(run_module, ssh_args(validate_connection=True))
+    assert not result.failed, result
+    assert result["changed"] is False
+    assert result["validation"] == {"status": True, "message": ""}
+    assert fake_time.sleeps == [5, 5]
+
+
+def test_validate_connection_in_check_mode_still_validates_an_existing_server(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    api.expect("GET", "/server/78/validate-connection", answer=validation(True))
+    result = run(run_module, ssh_args(validate_connection=True), check_mode=True)
+    assert not result.failed, result
+    assert result["changed"] is False
+    assert result["validation"]["status"] is True
+
+
+def test_validate_connection_never_succeeding_fails_with_the_api_message(api, run_module, fake_time):
+    api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    for dummy in range(3):
+        api.expect("GET", "/server/78/validate-connection",
+                   answer=validation(False, "Permission denied (publickey)."))
+    result = run(run_module, ssh_args(validate_connection=True, validate_timeout=10))
+    assert result.failed
+    assert "could not connect to server 'web-01' (id 78) within 10 seconds" in result["msg"]
+    assert result["msg"].endswith("Permission denied (publickey).")
+    assert fake_time.sleeps == [5, 5]
+
+
+def test_failed_validation_right_after_adding_keeps_the_one_time_secrets(api, run_module):
+    """An SSH server can't validate before its install_command ran; failing must not lose it."""
+    created = server_object()
+    api.expect("GET", "/server/list", answer={"data": []})
+    api.expect("POST", "/server/add", sends=SSH_ADD_BODY, answer=add_answer(created))
+    api.expect("GET", "/server/list", answer={"data": [created]})
+    api.expect("GET", "/server/78/validate-connection", answer=validation(False, "Permission denied (publickey)."))
+    result = run(run_module, ssh_args(validate_connection=True, validate_timeout=0))
+    assert result.failed
+    assert "Permission denied (publickey)." in result["msg"]
+    # The server was added: the only copy of install_command must reach the user.
+    assert result.get("install_command") == INSTALL_COMMAND
+    assert result.get("changed") is True
+
+
+def test_api_error_on_list_fails_with_the_api_words(api, run_module):
+    api.expect("GET", "/server/list", status=401, answer={"message": "Unauthenticated."})
+    result = run(run_module, ssh_args())
+    assert result.failed
+    assert result["msg"] == "GET /server/list failed with HTTP 401: Unauthenticated."
+    assert TOKEN not in json.dumps(result)
