@@ -61,16 +61,29 @@ def _identity(value):
 
 
 def dig(tree, dotted):
-    """(present, value) at a dotted path of nested dicts."""
+    """(present, value) at a dotted path of nested dicts.
+
+    A top-level key the object lacks is absent (the API does not carry it, so it is not
+    compared). Below the top, a parent that is there but null, an empty PHP array (``[]``)
+    or a dict without the key means the field is there and unset (``"project": null``,
+    ``"flags": []``).
+    """
     node = tree
-    for part in dotted.split("."):
-        if node is None:
-            # A null parent ("project": null) means the field is there and empty.
+    for depth, part in enumerate(dotted.split(".")):
+        if depth and (node is None or node == [] or (isinstance(node, dict) and part not in node)):
             return True, None
         if not isinstance(node, dict) or part not in node:
             return False, None
         node = node[part]
     return True, node
+
+
+def nested(flat):
+    """``{"meta.x": 1}`` as ``{"meta": {"x": 1}}``, for a diff a person reads."""
+    tree = {}
+    for key in sorted(flat):
+        put(tree, key, flat[key])
+    return tree
 
 
 def put(tree, dotted, value):
@@ -432,6 +445,6 @@ class SimpleBackupsResource(SimpleBackupsModule):
         if not self.module._diff:
             return
         self.result["diff"] = dict(
-            before=self.extract(before_obj) if before_obj else {},
-            after=self.extract(after_obj) if after_obj else {},
+            before=nested(self.extract(before_obj)) if before_obj else {},
+            after=nested(self.extract(after_obj)) if after_obj else {},
         )

@@ -490,13 +490,6 @@ class SimpleBackupsBackup(SimpleBackupsResource):
             self.check_type_rules(current.get("type"), problems)
             if problems:
                 self.fail("backup %r is of type %s: %s" % (current.get("name"), current.get("type"), "; ".join(problems)))
-            if (current.get("type") in ("db", "full") and current.get("db_host") is None
-                    and self.params.get("db_host") is None and not self.params.get("db_connection_string")
-                    and self.differences_without_references(current)):
-                self.fail("backup %r is defined by a database connection string, which the API never "
-                          "returns, and an update must send the whole definition: set "
-                          "db_connection_string (or db_type, db_host, db_port and db_name)"
-                          % current.get("name"))
         self.resolve_references(current)
 
     def update_payload(self, obj):
@@ -505,10 +498,6 @@ class SimpleBackupsBackup(SimpleBackupsResource):
             # A cron kept from an earlier custom schedule would contradict the new schedule.
             body.pop("schedule_cron", None)
         return body
-
-    def differences_without_references(self, current):
-        return any(option not in ("server_id", "storage_id", "tunnel_server_id")
-                   for option in self.differences(current))
 
     # -- names to IDs ----------------------------------------------------------------------
 

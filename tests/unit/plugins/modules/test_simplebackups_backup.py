@@ -370,6 +370,19 @@ def test_update_of_meta_and_secondary_lists(api, run_module):
     assert result["changed"] is True
 
 
+def test_a_flag_on_a_backup_without_flags_is_an_update(api, run_module):
+    """The API answers "flags": [] (PHP's empty array) when no flag is set: a flag asked is a change."""
+    api.expect("GET", "/backup/list", params=by_name(), answer={"data": [custom_backup(flags=[])]})
+    body = dict(CUSTOM_BACKUP_DEFINITION, meta={"backup_file_streaming": True})
+    api.expect("PATCH", "/backup/189/update", sends=body,
+               answer=written(custom_backup(flags={"backup_file_streaming": True})))
+    result = run(run_module, args(meta=dict(backup_file_streaming=True)))
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert result["diff"]["before"]["meta"]["backup_file_streaming"] is None
+    assert result["diff"]["after"]["meta"]["backup_file_streaming"] is True
+
+
 def test_check_mode_update_sends_no_patch_and_shows_the_diff(api, run_module):
     api.expect("GET", "/backup/list", params=by_name(), answer={"data": [custom_backup()]})
     result = run(run_module, args(retention=14), check_mode=True)
@@ -488,12 +501,17 @@ def test_connection_string_is_sent_again_with_every_update(api, run_module):
     assert CONNECTION_STRING not in json.dumps(result)
 
 
-def test_update_of_a_connection_string_backup_without_the_string_fails_without_writing(api, run_module):
+def test_update_of_a_connection_string_backup_without_the_string_keeps_the_stored_one(api, run_module):
+    """The service keeps a write-only secret that an update does not send; a refusal would be its 422."""
     api.expect("GET", "/backup/list", params=by_name("nightly-mysql"),
                answer={"data": [connection_string_backup()]})
+    api.expect("PATCH", "/backup/190/update", sends={
+        "name": "nightly-mysql", "project_id": 5, "db_type": "MySQL",
+        "schedule": "daily", "retention": 30, "secondary_schedules": [], "secondary_storages": [],
+        "meta": {"backup_db_streaming": True}}, answer=written(connection_string_backup(retention=30)))
     result = run(run_module, args(name="nightly-mysql", retention=30))
-    assert result.failed
-    assert "set db_connection_string" in result["msg"]
+    assert not result.failed, result
+    assert result["changed"] is True
 
 
 # -- pause / resume -------------------------------------------------------------------------------
