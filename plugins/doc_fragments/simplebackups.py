@@ -18,6 +18,8 @@ options:
       - If not set, the value of the E(SIMPLEBACKUPS_API_TOKEN) environment variable is used.
       - Set it once for every module with C(module_defaults) and
         C(group/simplebackups.simplebackups.simplebackups).
+      - Prefer this option, C(module_defaults) or an exported environment variable to the
+        C(environment) keyword of a task, whose values ansible-core itself prints at C(-vvv).
     type: str
     required: true
   api_url:
@@ -78,4 +80,7 @@ attributes:
   diff_mode:
     support: N/A
     details: This module only reads; there is nothing to diff.
+  platform:
+    support: full
+    platforms: all
 """

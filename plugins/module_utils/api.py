@@ -223,7 +223,9 @@ class SimpleBackupsClient(object):
                 )
             except requests.exceptions.RequestException as exc:
                 never_sent = _never_sent(exc)
-                if (read or never_sent) and attempt < READ_ATTEMPTS:
+                # A certificate that fails verification fails again: say so at once.
+                retry = not isinstance(exc, requests.exceptions.SSLError)
+                if retry and (read or never_sent) and attempt < READ_ATTEMPTS:
                     self._sleep(self._backoff(attempt))
                     continue
                 raise SimpleBackupsAPIError(
@@ -383,4 +385,3 @@ def _snippet(value, limit=300):
     text = value if isinstance(value, str) else repr(value)
     text = " ".join(text.split())
     return text[:limit] + ("..." if len(text) > limit else "")
-

@@ -24,7 +24,7 @@ description:
     as the API requires. Options left unset keep their current value.
   - Deleting a backup job keeps the backup files already on the storage.
 author:
-  - SimpleBackups collection contributors
+  - SimpleBackups collection contributors (@simplebackups)
 extends_documentation_fragment:
   - simplebackups.simplebackups.simplebackups
   - simplebackups.simplebackups.simplebackups.ACTIONGROUP

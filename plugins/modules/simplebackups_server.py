@@ -22,7 +22,7 @@ description:
     Its public key must be authorised on the host, by running the C(install_command) returned
     on creation, before O(validate_connection) can succeed.
 author:
-  - SimpleBackups collection contributors
+  - SimpleBackups collection contributors (@simplebackups)
 extends_documentation_fragment:
   - simplebackups.simplebackups.simplebackups
   - simplebackups.simplebackups.simplebackups.ACTIONGROUP

@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Returns the servers of the account's current team, or the one with a given name.
 author:
-  - SimpleBackups collection contributors
+  - SimpleBackups collection contributors (@simplebackups)
 extends_documentation_fragment:
   - simplebackups.simplebackups.simplebackups
   - simplebackups.simplebackups.simplebackups.ACTIONGROUP

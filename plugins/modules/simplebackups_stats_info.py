@@ -13,7 +13,7 @@ version_added: 1.0.0
 description:
   - Reads one of the statistics endpoints of the SimpleBackups API for the current team.
 author:
-  - SimpleBackups collection contributors
+  - SimpleBackups collection contributors (@simplebackups)
 extends_documentation_fragment:
   - simplebackups.simplebackups.simplebackups
   - simplebackups.simplebackups.simplebackups.ACTIONGROUP

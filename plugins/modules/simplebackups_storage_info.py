@@ -16,7 +16,7 @@ description:
   - Storages are created in the SimpleBackups dashboard; the API only lists them. Use this
     module to find the ID of the storage a backup sends its files to.
 author:
-  - SimpleBackups collection contributors
+  - SimpleBackups collection contributors (@simplebackups)
 extends_documentation_fragment:
   - simplebackups.simplebackups.simplebackups
   - simplebackups.simplebackups.simplebackups.ACTIONGROUP

@@ -21,7 +21,7 @@ description:
   - Run team switches in one place (for example once, at the start of a play, with
     C(run_once)) and never from concurrent jobs that expect different teams.
 author:
-  - SimpleBackups collection contributors
+  - SimpleBackups collection contributors (@simplebackups)
 extends_documentation_fragment:
   - simplebackups.simplebackups.simplebackups
   - simplebackups.simplebackups.simplebackups.ACTIONGROUP
@@ -111,6 +111,7 @@ previous_team:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.simplebackups.simplebackups.plugins.module_utils.api import (
+    SimpleBackupsAPIError,
     simplebackups_argument_spec,
 )
 from ansible_collections.simplebackups.simplebackups.plugins.module_utils.resource import (
@@ -145,9 +146,20 @@ class SimpleBackupsTeam(SimpleBackupsModule):
         self.set_diff(previous, target)
         if self.module.check_mode:
             return target
-        self.client.patch("/team/%s/switch" % target["id"])
+        uncertain = None
+        try:
+            self.client.patch("/team/%s/switch" % target["id"])
+        except SimpleBackupsAPIError as error:
+            if not error.maybe_committed:
+                raise
+            # The switch may have happened before the failure: look before deciding.
+            uncertain = error
         # The switch answers 204 without a body: read back what is current now.
         current = self.current_team()
+        if uncertain is not None:
+            if as_int(current.get("id")) != as_int(target["id"]):
+                raise uncertain
+            self.result["recovered_from"] = uncertain.to_failure()
         if as_int(current.get("id")) != as_int(target["id"]):
             self.fail("switched to team %s (id %s) but the current team is now %s (id %s): another "
                       "client switched teams at the same time" % (target.get("name"), target["id"],

@@ -14,7 +14,7 @@ description:
   - Returns every team the account belongs to and the team that is current, that is the
     team every other request of the account is scoped to.
 author:
-  - SimpleBackups collection contributors
+  - SimpleBackups collection contributors (@simplebackups)
 extends_documentation_fragment:
   - simplebackups.simplebackups.simplebackups
   - simplebackups.simplebackups.simplebackups.ACTIONGROUP

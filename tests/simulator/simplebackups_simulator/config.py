@@ -51,6 +51,8 @@ class SimulatorConfig:
     tls_cert: Optional[str] = None
     tls_key: Optional[str] = None
     ssh_timeout: float = 5.0
+    # Off by default: a test run never sends SSH traffic beyond this machine by mistake.
+    ssh_allow_remote: bool = False
     quiet: bool = False
 
     def __post_init__(self) -> None:
@@ -90,7 +92,7 @@ class SimulatorConfig:
 _INT_KEYS = {"port", "rate_limit"}
 _FLOAT_KEYS = {"job_seconds", "removal_delay", "ssh_timeout"}
 _OPTIONAL_INT_KEYS = {"page_size"}
-_BOOL_KEYS = {"quiet"}
+_BOOL_KEYS = {"quiet", "ssh_allow_remote"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import io
+import ipaddress
 import logging
 import socket
 from dataclasses import dataclass
@@ -29,9 +30,21 @@ class LoginResult:
     message: str
 
 
+def is_loopback(host: str) -> bool:
+    """True when every address ``host`` resolves to is on this machine's loopback."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+
+
 def check_login(host: str, port: int, user: str, *, private_key: Optional[str], password: Optional[str],
-                timeout: float) -> LoginResult:
+                timeout: float, allow_remote: bool = False) -> LoginResult:
     """Log in over SSH and run the probe command; never raises."""
+    if not allow_remote and not is_loopback(host):
+        return LoginResult(False, f"The simulator only logs in to loopback hosts and {host} is not one "
+                                  f"(start it with SSH_ALLOW_REMOTE=1 to let it reach {host}:{port}).")
     # Imported here: paramiko is slow to import and only this check needs it,
     # so the simulator starts faster.
     import paramiko

@@ -85,6 +85,7 @@ def validate_connection(server_id: str):
         server = dict(_find_server(server_id))
         mode = sim.config.validation_mode
         timeout = sim.config.ssh_timeout
+        allow_remote = sim.config.ssh_allow_remote
     if mode == "callback":
         # Demo mode: there is no host to log in to. A password server would be
         # reached with its password, so it counts as connected.
@@ -100,6 +101,7 @@ def validate_connection(server_id: str):
             private_key=server["private_key"] if server["connection_type"] == "ssh" else None,
             password=server["password"],
             timeout=timeout,
+            allow_remote=allow_remote,
         )
         ok, message = result.ok, ("" if result.ok else result.message)
     with sim.lock:

@@ -264,6 +264,14 @@ def test_get_transport_error_is_retried(api, fake_time, transport_errors, kind):
     assert len(fake_time.sleeps) == 1
 
 
+def test_certificate_failure_is_not_retried(api, fake_time):
+    api.expect("GET", "/team/current", error=requests.exceptions.SSLError("certificate verify failed"))
+    error = api_error(make_client().get, "/team/current")
+    assert error.status is None
+    assert "certificate verify failed" in str(error)
+    assert fake_time.sleeps == []
+
+
 def test_get_transport_error_exhausts_attempts(api, transport_errors):
     for dummy in range(api_module.READ_ATTEMPTS):
         api.expect("GET", "/team/current", error=transport_errors["dropped"])

@@ -250,7 +250,9 @@ def test_rate_limited_create_waits_and_is_sent_again(api, run_module, fake_time)
 def test_unknown_server_name_fails_without_writing(api, run_module):
     api.expect("GET", "/backup/list", params=by_name(), answer={"data": []})
     api.expect("GET", "/server/list", answer={"data": SERVERS})
-    result = run(run_module, args(**dict(FILE_BACKUP_ARGS, server="Mongo-Test")))
+    params = dict(FILE_BACKUP_ARGS)
+    params["server"] = "Mongo-Test"
+    result = run(run_module, args(**params))
     assert result.failed
     assert result["msg"] == "server: no server named 'Mongo-Test' in the current team"
 

@@ -43,8 +43,8 @@ def server_object(**overrides):
 
 def add_answer(server):
     """The answer of server/add: public_key and install_command, no host/port/user."""
-    data = dict((key, server[key]) for key in ("id", "name", "connection_type", "status", "public_key",
-                                              "created_at", "project"))
+    keys = ("id", "name", "connection_type", "status", "public_key", "created_at", "project")
+    data = dict((key, server[key]) for key in keys)
     data["install_command"] = INSTALL_COMMAND
     return {"success": True, "message": "Server was added successfully!", "errors": [], "data": data}
 

@@ -62,6 +62,29 @@ def test_switch_by_id(api, run_module):
     assert result["team"] == team(2)
 
 
+def test_switch_answered_500_after_commit_reads_back_and_succeeds(api, run_module):
+    api.expect("GET", "/team/current", answer={"data": team(1)})
+    api.expect("GET", "/team/list", answer={"data": teams()})
+    api.expect("PATCH", "/team/3/switch", sends={}, status=500, answer="<html>Server Error</html>")
+    api.expect("GET", "/team/current", answer={"data": team(3)})
+    result = run(run_module, name="Smart Agency Inc")
+    assert not result.failed, result
+    assert result["changed"] is True
+    assert result["team"] == team(3)
+    assert result["recovered_from"]["status"] == 500
+
+
+def test_switch_answered_500_without_commit_fails_after_one_read(api, run_module):
+    api.expect("GET", "/team/current", answer={"data": team(1)})
+    api.expect("GET", "/team/list", answer={"data": teams()})
+    api.expect("PATCH", "/team/3/switch", sends={}, status=503, answer="<html>Unavailable</html>")
+    api.expect("GET", "/team/current", answer={"data": team(1)})
+    result = run(run_module, name="Smart Agency Inc")
+    assert result.failed
+    assert "PATCH /team/3/switch failed with HTTP 503" in result["msg"]
+    assert result["failure"]["maybe_committed"] is True
+
+
 def test_check_mode_switch_sends_no_patch(api, run_module):
     api.expect("GET", "/team/current", answer={"data": team(1)})
     api.expect("GET", "/team/list", answer={"data": teams()})
