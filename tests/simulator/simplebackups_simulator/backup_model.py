@@ -78,7 +78,7 @@ def new_backup(store: Store, team_id: int, data: dict, now: float) -> dict:
         "id": store.next_id("backup"),
         "team_id": team_id,
         "uuid": str(uuid.uuid4()),
-        "trigger_token": "".join(secrets.choice(_TRIGGER_ALPHABET) for _ in range(20)),
+        "trigger_token": "".join(secrets.choice(_TRIGGER_ALPHABET) for dummy in range(20)),
         "type": data["type"],
         "server_id": as_integer(data["server_id"]),
         "storage_id": as_integer(data["storage_id"]),

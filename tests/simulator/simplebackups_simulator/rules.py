@@ -160,4 +160,3 @@ def parse_ids(text: Optional[str]) -> Optional[set[int]]:
     if text is None:
         return None
     return {int(part) for part in text.split(",")}
-

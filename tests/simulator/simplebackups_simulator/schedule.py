@@ -38,7 +38,7 @@ def next_runs(crons: Iterable[str], after: datetime, timezone: str, count: int =
     for expression in crons:
         iterator = croniter(expression, start)
         try:
-            for _ in range(count):
+            for dummy in range(count):
                 runs.add(iterator.get_next(datetime))
         except CroniterError:
             continue  # an expression that never fires has no next runs

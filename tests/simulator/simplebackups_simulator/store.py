@@ -89,7 +89,7 @@ class Store:
         """JSON-ready copy (collections become lists sorted by id)."""
         document = {key: copy.deepcopy(value) for key, value in self.state.items() if key not in COLLECTIONS}
         for name in COLLECTIONS:
-            document[name] = [copy.deepcopy(r) for _, r in sorted(self.state[name].items())]
+            document[name] = [copy.deepcopy(record) for dummy_id, record in sorted(self.state[name].items())]
         return document
 
     @classmethod

@@ -328,23 +328,27 @@ class Prohibited(Rule):
 # --- the validator ------------------------------------------------------------------
 
 
+def _join(prefix: str, key: Any) -> str:
+    """The dot path of ``key`` under ``prefix`` (just ``key`` at the top level)."""
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
 def _expand(path: str, data: Any) -> list[tuple[str, Any]]:
     """Concrete (dot path, value) pairs for a possibly wildcarded field path."""
     results = [("", data)]
     for segment in path.split("."):
         expanded = []
         for prefix, node in results:
-            join = (lambda key: f"{prefix}.{key}" if prefix else str(key))
             if segment == "*":
                 if isinstance(node, list):
-                    expanded.extend((join(i), item) for i, item in enumerate(node))
+                    expanded.extend((_join(prefix, i), item) for i, item in enumerate(node))
                 elif isinstance(node, dict):
-                    expanded.extend((join(k), item) for k, item in node.items())
+                    expanded.extend((_join(prefix, k), item) for k, item in node.items())
             else:
                 if isinstance(node, dict) and segment in node:
-                    expanded.append((join(segment), node[segment]))
+                    expanded.append((_join(prefix, segment), node[segment]))
                 else:
-                    expanded.append((join(segment), _MISSING))
+                    expanded.append((_join(prefix, segment), _MISSING))
         results = expanded
     return results
 

@@ -93,14 +93,20 @@ def add_server(api: Api, **fields: Any) -> dict:
     return response.json()["data"]
 
 
-def backup_body(server_id: int, /, **fields: Any) -> dict:
-    body = {"name": "site-files", "type": "file", "file_path": "/var/www", "server_id": str(server_id),
+def backup_body(default_server_id: int, /, **fields: Any) -> dict:
+    """A ``backup/create`` body for that server.
+
+    ``fields`` override or add keys (a ``server_id`` field replaces the default one);
+    a field given as ``...`` is left out.
+    """
+    body = {"name": "site-files", "type": "file", "file_path": "/var/www", "server_id": str(default_server_id),
             "storage_id": "3", "schedule": "daily", "retention": "3"}
     body.update(fields)
     return {k: v for k, v in body.items() if v is not ...}
 
 
-def add_backup(api: Api, server_id: int, /, **fields: Any) -> dict:
-    response = api.post("/backup/create", backup_body(server_id, **fields))
+def add_backup(api: Api, default_server_id: int, /, **fields: Any) -> dict:
+    """Create a backup from :func:`backup_body` and return the answer's data."""
+    response = api.post("/backup/create", backup_body(default_server_id, **fields))
     assert response.status_code == 200, response.text
     return response.json()["data"]

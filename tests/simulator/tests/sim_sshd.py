@@ -93,7 +93,7 @@ class TinySSHServer:
     def _accept_loop(self) -> None:
         while not self._stopped.is_set():
             try:
-                client, _ = self._sock.accept()
+                client, dummy_address = self._sock.accept()
             except socket.timeout:
                 continue
             except OSError:

@@ -67,8 +67,8 @@ def test_create_reference_example(api, server):
     assert data["restore_command"] is None
     assert data["secondary_schedules"] == [{"schedule": "daily", "schedule_cron": None, "retention": 1}]
     assert data["secondary_storages"] == [
-        {"storage_id": 1, "storage_path": "test1", "storage": {"id": 1, "name": "Backblaze Limited Scope",
-                                                                "type": "backblaze"}}]
+        {"storage_id": 1, "storage_path": "test1",
+         "storage": {"id": 1, "name": "Backblaze Limited Scope", "type": "backblaze"}}]
     assert (data["db_type"], data["db_host"], data["db_port"], data["db_user"], data["db_name"]) == (
         "mongoDB", "127.0.0.1", 3306, "dbuser", "mydb")
     assert data["project_id"] == 5 and data["tunnel_server_id"] is None and data["storage_path"] is None
@@ -311,11 +311,11 @@ def test_pause_and_resume_are_idempotent_with_reference_messages(api, server):
     paused = ("Backup has been paused! We will no longer run this backup automatically with respect to the "
               "selected schedule (daily). However, you can still run this backup on demand.")
     resumed = "Backup has been resumed! We will run this backup with respect to the selected schedule (daily)."
-    for _ in range(2):
+    for dummy in range(2):
         response = api.patch(f"/backup/{backup['id']}/pause")
         assert response.json() == {"success": True, "message": paused, "errors": [], "data": []}
         assert api.get("/backup/list").json()["data"][0]["status"] == 0
-    for _ in range(2):
+    for dummy in range(2):
         response = api.patch(f"/backup/{backup['id']}/resume")
         assert response.json() == {"success": True, "message": resumed, "errors": [], "data": []}
         assert api.get("/backup/list").json()["data"][0]["status"] == 1

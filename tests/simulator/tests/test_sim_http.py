@@ -109,7 +109,7 @@ def test_fixed_window_starts_at_first_hit(api, control):
 def test_401_is_not_rate_counted(sim, api, control):
     control.config(rate_limit=2)
     bad = Api(sim.base_url, "wrong")
-    for _ in range(5):
+    for dummy in range(5):
         assert bad.get("/team/list").status_code == 401
     assert api.get("/team/list").headers["X-RateLimit-Remaining"] == "1"
 

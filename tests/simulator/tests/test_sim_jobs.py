@@ -91,7 +91,7 @@ def test_auto_outcome_fails_for_unvalidated_ssh_server(api, control):
 
 def test_rotation_keeps_retention_successful_copies(api, control, backup):
     ids = []
-    for _ in range(4):
+    for dummy in range(4):
         ids.append(api.get(f"/backup/{backup['id']}/run").json()["data"]["id"])
         control.advance(10)
     statuses = {j["id"]: j["status"] for j in activity(api)}
@@ -111,7 +111,7 @@ def test_errors_are_not_counted_for_rotation(api, control, backup):
 
 
 def test_lower_retention_rotates_at_once(api, control, backup):
-    for _ in range(2):
+    for dummy in range(2):
         api.get(f"/backup/{backup['id']}/run")
         control.advance(10)
     body = {"name": backup["name"], "file_path": "/var/www", "schedule": "daily", "retention": 1}

@@ -127,7 +127,7 @@ def test_command_line(tmp_path):
 def test_command_line_rejects_bad_settings():
     env = dict(os.environ, PYTHONPATH=SIMULATOR_ROOT, PORT="0", VALIDATION_MODE="magic")
     result = subprocess.run([sys.executable, "-m", "simplebackups_simulator"], env=env, capture_output=True,
-                            text=True, timeout=20)
+                            text=True, timeout=20, check=False)
     assert result.returncode == 2
     assert "validation_mode" in result.stderr
 

@@ -47,8 +47,8 @@ def test_public_keys_are_unique_real_keys(api):
 
 def test_install_command_uses_the_request_host(sim, api):
     other_host = api.base_url.replace("127.0.0.1", "localhost")
-    response = requests.post(other_host + "/server/add", json={"name": "a", "connection_type": "ssh",
-                                                                "host": "h", "port": 22, "user": "u"},
+    response = requests.post(other_host + "/server/add",
+                             json={"name": "a", "connection_type": "ssh", "host": "h", "port": 22, "user": "u"},
                              headers={"Authorization": f"Bearer {sim.token}"}, timeout=10)
     assert f'"{other_host}/setup/' in response.json()["data"]["install_command"]
 

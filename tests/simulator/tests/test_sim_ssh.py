@@ -46,7 +46,8 @@ def add_ssh_server(api, port, user="deploy"):
 
 def run_install_command(command, home):
     env = {"HOME": str(home), "PATH": os.environ["PATH"]}
-    return subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=30)
+    return subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=30,
+                          check=False)
 
 
 def validate(api, server_id):
@@ -81,7 +82,7 @@ def test_install_is_idempotent_and_keeps_existing_keys(api, sshd, home):
     server = add_ssh_server(api, sshd.port)
     (home / ".ssh").mkdir(mode=0o755)
     (home / ".ssh" / "authorized_keys").write_text("ssh-ed25519 AAAAexisting user@laptop")  # no final newline
-    for _ in range(2):
+    for dummy in range(2):
         assert run_install_command(server["install_command"], home).returncode == 0
     lines = (home / ".ssh" / "authorized_keys").read_text().splitlines()
     assert lines == ["ssh-ed25519 AAAAexisting user@laptop", server["public_key"]]
@@ -104,6 +105,23 @@ def test_nothing_listening_is_connection_refused(api):
     data = validate(api, server["id"])
     assert data["status"] is False
     assert data["message"] == f"Could not connect to 127.0.0.1:{port} (connection refused) as deploy."
+
+
+def test_hosts_off_the_loopback_are_never_contacted_by_default(api, monkeypatch):
+    attempts = []
+
+    def refuse_and_record(*args, **kwargs):
+        attempts.append(args)
+        raise OSError()
+
+    monkeypatch.setattr(socket, "create_connection", refuse_and_record)
+    response = api.post("/server/add", {"name": "far-box", "connection_type": "ssh", "host": "192.0.2.10",
+                                        "port": 22, "user": "deploy"})
+    assert response.status_code == 200, response.text
+    data = validate(api, response.json()["data"]["id"])
+    assert data["status"] is False
+    assert "only logs in to loopback hosts and 192.0.2.10 is not one" in data["message"]
+    assert attempts == []
 
 
 def test_silent_host_times_out(api, control):

@@ -164,7 +164,7 @@ def test_schedules_move_with_the_clock_and_pause(api, control, server):
 
 def test_report_counts_and_usage(api, control, server):
     backup = add_backup(api, server["id"], retention=1)
-    for _ in range(2):
+    for dummy in range(2):
         api.get(f"/backup/{backup['id']}/run")
         control.advance(6)
     control.config(job_outcome="error")
