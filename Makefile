@@ -11,11 +11,11 @@ CI_DIR := .ci
 
 # Order matters for `make test`: integration runs last.
 TEST_STEPS := changelog-lint sanity-2.19 sanity-2.21 lint units-2.19 units-2.21 \
-              simulator-tests integration-2.19 integration-2.21
+              simulator-tests integration-2.19 integration-2.21 molecule
 
 .PHONY: help venv venv-2.19 venv-2.21 build demo simulator test changelog-lint \
         sanity sanity-2.19 sanity-2.21 lint units units-2.19 units-2.21 simulator-tests \
-        integration integration-2.19 integration-2.21 clean distclean
+        integration integration-2.19 integration-2.21 molecule clean distclean
 
 help: ## Show this help
 	@echo "Targets:"
@@ -76,6 +76,9 @@ integration-2.19: ## pytest tests/integration, ansible-core 2.19
 
 integration-2.21: ## pytest tests/integration, ansible-core 2.21
 	@$(CI_DIR)/pytest.sh 2.21 tests/integration $(PYTEST_ARGS)
+
+molecule: ## molecule scenario extensions/molecule/default (2 sshd hosts + simulator; needs root, else SKIPPED)
+	@$(CI_DIR)/molecule.sh $(MOLECULE_ARGS)
 
 clean: ## Remove build output (build/, tests/output/, caches); keeps .venv/
 	rm -rf build tests/output .pytest_cache
