@@ -11,7 +11,8 @@ logs="$BUILD_DIR/test-logs"
 rm -rf "$logs"
 mkdir -p "$logs"
 
-declare -a rows failed_steps
+rows=()
+failed_steps=()
 passed=0; failed=0; skipped=0; errors=0
 start_all=$SECONDS
 for step in "$@"; do
