@@ -15,7 +15,7 @@ TEST_STEPS := changelog-lint sanity-2.19 sanity-2.21 lint units-2.19 units-2.21 
 
 .PHONY: help venv venv-2.19 venv-2.21 build demo simulator test changelog-lint \
         sanity sanity-2.19 sanity-2.21 lint units units-2.19 units-2.21 simulator-tests \
-        integration integration-2.19 integration-2.21 molecule clean distclean
+        integration integration-2.19 integration-2.21 molecule test-live clean distclean
 
 help: ## Show this help
 	@echo "Targets:"
@@ -79,6 +79,9 @@ integration-2.21: ## pytest tests/integration, ansible-core 2.21
 
 molecule: ## molecule scenario extensions/molecule/default (2 sshd hosts + simulator; needs root, else SKIPPED)
 	@$(CI_DIR)/molecule.sh $(MOLECULE_ARGS)
+
+test-live: ## Integration targets against the real service (SIMPLEBACKUPS_API_TOKEN, SIMPLEBACKUPS_TEST_STORAGE, SIMPLEBACKUPS_TEST_SERVER; else SKIPPED)
+	@$(CI_DIR)/live.sh $(LIVE_ARGS)
 
 clean: ## Remove build output (build/, tests/output/, caches); keeps .venv/
 	rm -rf build tests/output .pytest_cache

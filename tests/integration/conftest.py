@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from sb_integration import Ansible, Sim, install_collection, start_simulator
+from sb_integration import Ansible, Background, Sim, install_collection, start_simulator
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +38,11 @@ def sim(simulator_server):
 def ansible(collections_path, tmp_path):
     """Runs ansible-playbook with the installed collection; the targets are its roles."""
     return Ansible(collections_path, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def background(collections_path, tmp_path_factory):
+    """Playbook runs on simulators of their own, two at a time (SB_INTEGRATION_WORKERS=1: one)."""
+    pool = Background(collections_path, tmp_path_factory, int(os.environ.get("SB_INTEGRATION_WORKERS", "2")))
+    yield pool
+    pool.shutdown()

@@ -12,6 +12,8 @@ the one of the venv (2.19 or 2.21).
 
 from __future__ import annotations
 
+import concurrent.futures
+import datetime
 import json
 import os
 import re
@@ -143,10 +145,30 @@ class Sim(object):
 
     def conversation(self):
         """The API calls made since the last reset, as ``METHOD /path`` strings."""
-        return ["%s %s" % (entry["method"], entry["path"]) for entry in self.requests()]
+        return conversation(self.requests())
+
+    def calls(self):
+        """The API calls made since the last reset, as ``METHOD /path?query`` strings."""
+        return calls(self.requests())
 
     def state(self):
         return self.control("GET", "state")
+
+    def seed(self, storages=(), next_ids=None):
+        """Add storages to the state and move the next ids of new objects, in-process.
+
+        For what the API cannot make (storages) or choose (ids): the module EXAMPLES name
+        storage 145 and backup 189. ``storages``: ``(id, team_id, name, type)`` tuples.
+        """
+        simulator = self.server.simulator
+        with simulator.lock:
+            store = simulator.store
+            created_at = store["storages"][1]["created_at"]
+            for storage_id, team_id, name, kind in storages:
+                store["storages"][storage_id] = dict(id=storage_id, team_id=team_id, name=name, type=kind,
+                                                     status=1, created_at=created_at)
+            store.state["next_ids"].update(next_ids or {})
+            store.mark_dirty()
 
     def current_team_id(self):
         """The current team of the token's account, straight from the simulator's state."""
@@ -161,6 +183,26 @@ class Sim(object):
         with urllib.request.urlopen(request, timeout=10, context=self.server_ssl_context()) as answer:
             content = answer.read()
         return json.loads(content) if content else None
+
+
+def conversation(entries):
+    """Request log entries as ``METHOD /path`` strings."""
+    return ["%s %s" % (entry["method"], entry["path"]) for entry in entries]
+
+
+def calls(entries):
+    """Request log entries as ``METHOD /path?query`` strings (the query as sent, in its order).
+
+    The host-side setup calls (install_command) are shown without their secret query.
+    """
+    result = []
+    for entry in entries:
+        call = "%s %s" % (entry["method"], entry["path"])
+        query = entry.get("query") or {}
+        if query and not entry["path"].startswith("/setup/"):
+            call += "?" + "&".join("%s=%s" % item for item in query.items())
+        result.append(call)
+    return result
 
 
 def start_simulator(**config):
@@ -252,6 +294,11 @@ def target_vars(sim, **extra):
         simplebackups_api_url=sim.base_url,
         simplebackups_resource_prefix="ansible-test-sim",
         simplebackups_simulator=True,
+        # The servers the targets add point at the loopback: the simulator never logs in
+        # anywhere else (and refuses to, unless SSH_ALLOW_REMOTE is set).
+        simplebackups_server_host="127.0.0.1",
+        # The simulator's clock is driven by the tests: one second between polls is plenty.
+        simplebackups_poll_interval=1,
     )
     values.update(extra)
     return values
@@ -259,3 +306,79 @@ def target_vars(sim, **extra):
 
 def role_play(*roles, name="Run integration targets"):
     return [dict(name=name, hosts="localhost", gather_facts=False, roles=list(roles))]
+
+
+# -- playbooks on their own simulators, in the background -------------------------------------
+
+
+class Recording(object):
+    """One playbook run on a simulator of its own: its result, the API calls it made, the end state."""
+
+    def __init__(self, result, requests, state, token, started):
+        self.result = result
+        self.requests = requests
+        self.state = state
+        self.token = token
+        self.started = started  # UTC date-time the run started (the stats target's dates)
+
+    def conversation(self):
+        return conversation(self.requests)
+
+    def calls(self):
+        return calls(self.requests)
+
+
+def run_on_own_simulator(ansible, plays, settings=None, seed=None, extra_vars=None, env=None, args=(),
+                         prepare=None):
+    """Start a simulator, set it up, run ``plays`` against it, record, stop it.
+
+    ``extra_vars`` and ``env`` may be callables of the Sim (its URL is known once it runs);
+    ``prepare(sim)`` runs right before the playbook (faults, watchers).
+    """
+    server = start_simulator()
+    try:
+        sim = Sim(server)
+        sim.reset(**(settings or {}))
+        if seed:
+            sim.seed(**seed)
+        if prepare:
+            prepare(sim)
+        started = datetime.datetime.now(datetime.timezone.utc)
+        result = ansible.run(plays, extra_vars(sim) if callable(extra_vars) else extra_vars,
+                             env=env(sim) if callable(env) else env, args=args)
+        return Recording(result, sim.requests(), sim.state(), sim.token, started)
+    finally:
+        server.stop()
+
+
+class Background(object):
+    """Runs independent playbooks, each on its own simulator, ``workers`` at a time.
+
+    A test submits the runs it will check (all of them up front, in the order the tests come)
+    and waits for its own: while it checks one, the next ones run. Nothing is shared between
+    the runs but the installed collection, which they only read.
+    """
+
+    def __init__(self, collections, tmp_path_factory, workers):
+        self.collections = collections
+        self.tmp_path_factory = tmp_path_factory
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers),
+                                                          thread_name_prefix="playbook")
+        self.futures = {}
+
+    def submit(self, key, job):
+        """Queue ``job(ansible, work_dir)`` under ``key`` (once)."""
+        if key not in self.futures:
+            work = self.tmp_path_factory.mktemp(re.sub(r"[^A-Za-z0-9_.-]+", "-", str(key)))
+            self.futures[key] = self.pool.submit(job, Ansible(self.collections, work), work)
+        return self.futures[key]
+
+    def result(self, key, job=None):
+        if job is not None:
+            self.submit(key, job)
+        return self.futures[key].result(timeout=PLAYBOOK_TIMEOUT * 3)
+
+    def shutdown(self):
+        for future in self.futures.values():
+            future.cancel()
+        self.pool.shutdown(wait=True)
