@@ -50,7 +50,7 @@ log "starting simulator (PORT=0, log: ${sim_log#"$ROOT/"})"
 (
     cd "$ROOT"
     export PYTHONPATH="$ROOT/tests/simulator${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
-export PORT=0 TOKEN="$token" VALIDATION_MODE=callback
+    export PORT=0 TOKEN="$token" VALIDATION_MODE=callback
     exec "$venv/bin/python" -m simplebackups_simulator
 ) >"$sim_log" 2>&1 </dev/null &
 sim_pid=$!

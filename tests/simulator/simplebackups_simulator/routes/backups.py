@@ -97,36 +97,31 @@ def run(backup_id: str):
         return jsonify(envelope(message, job_dispatched_json(job)))
 
 
-@bp.patch("/backup/<backup_id>/pause")
-def pause(backup_id: str):
+PAUSED_MESSAGE = ("Backup has been paused! We will no longer run this backup automatically with respect to the "
+                  "selected schedule ({schedule}). However, you can still run this backup on demand.")
+RESUMED_MESSAGE = "Backup has been resumed! We will run this backup with respect to the selected schedule ({schedule})."
+
+
+def _set_status(backup_id: str, status: int, message: str):
+    """Pause (0) or resume (1) a backup; doing it twice succeeds again, as the service does."""
     sim = current_sim()
     with sim.lock:
         sim.settle()
         backup = _find_backup(backup_id)
-        if backup["status"] != 0:
-            backup["status"] = 0
+        if backup["status"] != status:
+            backup["status"] = status
             sim.store.mark_dirty()
-        message = (
-            "Backup has been paused! We will no longer run this backup automatically with respect to the "
-            f"selected schedule ({backup['schedule']}). However, you can still run this backup on demand."
-        )
-        return jsonify(envelope(message))
+        return jsonify(envelope(message.format(schedule=backup["schedule"])))
+
+
+@bp.patch("/backup/<backup_id>/pause")
+def pause(backup_id: str):
+    return _set_status(backup_id, 0, PAUSED_MESSAGE)
 
 
 @bp.patch("/backup/<backup_id>/resume")
 def resume(backup_id: str):
-    sim = current_sim()
-    with sim.lock:
-        sim.settle()
-        backup = _find_backup(backup_id)
-        if backup["status"] != 1:
-            backup["status"] = 1
-            sim.store.mark_dirty()
-        message = (
-            "Backup has been resumed! We will run this backup with respect to the selected schedule "
-            f"({backup['schedule']})."
-        )
-        return jsonify(envelope(message))
+    return _set_status(backup_id, 1, RESUMED_MESSAGE)
 
 
 @bp.post("/backup/<backup_id>/delete")
