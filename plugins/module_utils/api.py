@@ -205,10 +205,15 @@ class SimpleBackupsClient(object):
             answer = self.get(next_path, params=next_params)
         raise SimpleBackupsAPIError("GET", path, 200, "more than %d pages; giving up" % MAX_PAGES)
 
-    def request(self, method, path, params=None, body=None):
-        """One API call with the retry policy; returns the decoded JSON (None on 204)."""
+    def request(self, method, path, params=None, body=None, safe=None):
+        """One API call with the retry policy; returns the decoded JSON (None on 204).
+
+        ``safe`` says whether the call can be sent twice without effect (default: GET is
+        safe). An unsafe GET (``backup/{id}/run`` starts a job) is retried only like a write:
+        when it provably never left.
+        """
         url = self._url(path)
-        read = method == "GET"
+        read = method == "GET" if safe is None else safe
         attempt = 0
         rate_limit_started = None
         backoff_step = 0

@@ -162,6 +162,20 @@ class SimpleBackupsModule(object):
             self.result["rate_limited_seconds"] = round(self.client.rate_limited_seconds, 1)
         self.module.exit_json(**self.result)
 
+    def write(self, method, path, body=None, safe=False):
+        """A request that changes something. ``changed`` becomes true once it may have happened:
+        after it succeeded, or when it failed in a way that may have committed it (a 5xx or a
+        dropped connection after it was sent), never when the service refused it.
+        """
+        try:
+            answer = self.client.request(method, path, body=body if method != "GET" else None, safe=safe)
+        except SimpleBackupsAPIError as error:
+            if error.maybe_committed:
+                self.result["changed"] = True
+            raise
+        self.result["changed"] = True
+        return answer
+
     def run(self, action, *args):
         """Call ``action`` and turn API errors into a failed task."""
         try:
@@ -320,8 +334,11 @@ class SimpleBackupsResource(SimpleBackupsModule):
                     put(body, field.request, value)
                 continue
             if value is None:
+                # Sent back in the request's shape, not the read one (a secondary storage
+                # is read with its storage object, sent as storage_id and storage_path).
                 present, value = field.read(obj)
-                if not present or value is None:
+                value = field.normalize(value) if present else None
+                if value is None:
                     continue
             put(body, field.request, value)
         return body
@@ -365,12 +382,12 @@ class SimpleBackupsResource(SimpleBackupsModule):
         return obj
 
     def create(self):
-        self.result["changed"] = True
         self.set_diff(None, self.predict())
         if self.module.check_mode:
+            self.result["changed"] = True
             return self.predict()
         try:
-            answer = self.client.post(self.create_path, self.create_payload())
+            answer = self.write("POST", self.create_path, self.create_payload())
         except SimpleBackupsAPIError as error:
             if not error.maybe_committed:
                 raise
@@ -378,6 +395,8 @@ class SimpleBackupsResource(SimpleBackupsModule):
             # so a retried play never makes a duplicate.
             created = self.find()
             if created is None:
+                # Read back: nothing was created.
+                self.result["changed"] = False
                 raise
             self.result["recovered_from"] = error.to_failure()
             return created
@@ -395,12 +414,12 @@ class SimpleBackupsResource(SimpleBackupsModule):
         if self.update_path is None:
             self.fail("%s %r differs (%s) and the API cannot update a %s"
                       % (self.resource, obj.get("name"), ", ".join(sorted(changes)), self.resource))
-        self.result["changed"] = True
         after = self.predict(obj)
         self.set_diff(obj, after)
         if self.module.check_mode:
+            self.result["changed"] = True
             return after
-        answer = self.client.patch(self.update_path.format(id=obj["id"]), self.update_payload(obj))
+        answer = self.write("PATCH", self.update_path.format(id=obj["id"]), self.update_payload(obj))
         return self.reread(answer)
 
     def secret_update_requested(self):
@@ -411,9 +430,10 @@ class SimpleBackupsResource(SimpleBackupsModule):
         try:
             current = self.find()
             if current is not None:
-                self.result["changed"] = True
                 self.set_diff(current, None)
-                if not self.module.check_mode:
+                if self.module.check_mode:
+                    self.result["changed"] = True
+                else:
                     self.delete(current)
         except SimpleBackupsAPIError as error:
             self.fail_api(error)
@@ -422,11 +442,13 @@ class SimpleBackupsResource(SimpleBackupsModule):
     def delete(self, obj):
         path = self.delete_path.format(id=obj["id"])
         try:
-            self.client.request(self.delete_method, path, body={})
+            self.write(self.delete_method, path, body={})
         except SimpleBackupsAPIError as error:
-            # A 404 means somebody else deleted it first: the state wanted is reached.
+            # A 404 means somebody else deleted it first: the state wanted is reached, and
+            # this run changed nothing.
             if error.status != 404:
                 raise
+            self.result.pop("diff", None)
 
     def reread(self, answer):
         """The resource after a write: the answer's object when it carries one, else a read."""

@@ -265,7 +265,7 @@ EXAMPLES = r"""
     schedule: daily
     retention: 7
 
-- name: A MySQL backup on weekdays at 23:00, encrypted, with a monthly copy elsewhere
+- name: A MySQL backup on weekdays at 23:00, streamed, also copied to a second storage
   simplebackups.simplebackups.simplebackups_backup:
     api_token: "{{ simplebackups_api_token }}"
     name: web-01-mysql
@@ -536,7 +536,6 @@ class SimpleBackupsBackup(SimpleBackupsResource):
         is_paused = as_int(obj.get("status")) == 0
         if obj.get("id") is not None and is_paused == wanted:
             return obj
-        self.result["changed"] = True
         diff = self.result.get("diff")
         if self.module._diff:
             before = diff["before"] if diff else self.extract(obj)
@@ -545,10 +544,11 @@ class SimpleBackupsBackup(SimpleBackupsResource):
             after["paused"] = wanted
             self.result["diff"] = dict(before=before, after=after)
         if self.module.check_mode or obj.get("id") is None:
+            self.result["changed"] = True
             predicted = dict(obj)
             predicted["status"] = 0 if wanted else 1
             return predicted
-        self.client.patch("/backup/%s/%s" % (obj["id"], "pause" if wanted else "resume"))
+        self.write("PATCH", "/backup/%s/%s" % (obj["id"], "pause" if wanted else "resume"), {})
         # pause/resume answer without the backup: read it back.
         return self.find_by_id(obj["id"])
 

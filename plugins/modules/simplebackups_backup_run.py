@@ -150,10 +150,11 @@ class SimpleBackupsRun(SimpleBackupsModule):
 
     def run_backup(self):
         backup = self.backup()
-        self.result["changed"] = True
         if self.module.check_mode:
+            self.result["changed"] = True
             return None
-        answer = self.client.get("/backup/%s/run" % backup["id"])
+        # Starting a job is not safe to repeat: never resent after a 5xx or a drop.
+        answer = self.write("GET", "/backup/%s/run" % backup["id"])
         job = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(job, dict) or job.get("id") is None:
             self.fail("GET /backup/%s/run answered without a job" % backup["id"])

@@ -92,7 +92,14 @@ options:
     description:
       - When the existing server differs from what is asked, remove it and add it again
         instead of failing.
-      - The server gets a new key pair; its backups keep pointing at the old server ID.
+      - The server is added again as it was, with what the task asks changed; what the task
+        leaves unset (O(port), O(user), O(temp_directory), O(project_id)...) is kept. The API
+        never returns O(password), so a password server needs O(password) to be recreated.
+      - It gets a new ID, a new key pair and a new C(install_command), which must be run on
+        the host again before O(validate_connection) can succeed.
+      - The backup jobs of the removed server go with it (a backup's server cannot be changed);
+        the module warns naming them. Register them again afterwards, as the
+        C(simplebackups.simplebackups.simplebackups_host) role does.
     type: bool
     default: false
   validate_connection:
@@ -148,9 +155,15 @@ EXAMPLES = r"""
   register: web01
   no_log: true
 
+# The install command authorises the key for the user that runs it: run it as the server's
+# user. It is a "curl | bash" pipeline: pipefail makes a failed download fail the task.
 - name: Authorise the service's key on the host (only when just added)
-  ansible.builtin.shell: "{{ web01.install_command }}"
+  ansible.builtin.shell:
+    cmd: "set -o pipefail && {{ web01.install_command }}"
+    executable: /bin/bash
   delegate_to: web-01
+  become: true
+  become_user: backup
   when: web01.install_command is defined
   changed_when: true
   no_log: true
@@ -272,6 +285,8 @@ from ansible_collections.simplebackups.simplebackups.plugins.module_utils.resour
     Field,
     SimpleBackupsResource,
     as_int,
+    dig,
+    put,
 )
 
 # There is no update endpoint: every field is fixed once the server is added.
@@ -308,20 +323,72 @@ class SimpleBackupsServer(SimpleBackupsResource):
             self.fail("server %r (id %s) differs from what is asked (%s) and the API cannot update "
                       "servers: set recreate=true to remove and add it again (new key pair, new "
                       "install_command)" % (obj.get("name"), obj.get("id"), listed))
-        self.result["changed"] = True
-        self.set_diff(obj, self.predict())
+        # The server comes back as it is, with what was asked changed: the add needs the
+        # whole definition, and what the task does not say is kept, not reset.
+        body = self.readd_payload(obj)
+        if body["connection_type"] == "password" and not self.params.get("password"):
+            self.fail("server %r (id %s) logs in with a password, which the API never returns: "
+                      "recreating it needs password" % (obj.get("name"), obj.get("id")))
+        predicted = self.predict_readd(obj)
+        self.set_diff(obj, predicted)
+        self.warn_backups_go(obj)
         if self.module.check_mode:
-            return self.predict()
+            self.result["changed"] = True
+            return predicted
         self.delete(obj)
         self.wait_gone(obj)
-        return self.add()
+        try:
+            return self.add(body)
+        except SimpleBackupsAPIError as error:
+            # Lose nothing: say what the removed server was, so that it can be added again.
+            shown = dict((key, value) for key, value in body.items() if key != "password")
+            self.fail_api(error, doing="server %r (id %s) was removed to be recreated, but adding it "
+                                       "again failed; it was %s" % (obj.get("name"), obj["id"], shown))
+        return None  # pragma: no cover - fail_api exits
+
+    def readd_payload(self, obj):
+        """The add request of a recreate: the existing server overlaid with what was asked."""
+        body = {}
+        for field in self.fields:
+            value = self.wanted(field)
+            if value is None and not field.secret:
+                present, value = field.read(obj)
+                value = field.normalize(value) if present else None
+            if value is not None:
+                put(body, field.request, value)
+        body.setdefault("connection_type", "ssh")
+        body.setdefault("port", 22)
+        return body
+
+    def predict_readd(self, obj):
+        """The recreated server as check mode shows it: a new id and key, the rest as asked."""
+        predicted = dict((key, value) for key, value in obj.items() if key not in ("public_key", "status"))
+        predicted["id"] = None
+        predicted.pop("created_at", None)
+        for field in self.fields:
+            value = self.wanted(field)
+            if value is not None and not field.secret:
+                put(predicted, field.api, value)
+        return predicted
+
+    def warn_backups_go(self, obj):
+        """A backup's server cannot be changed: say which backups the removal takes with it."""
+        backups = [backup for backup in self.list_objects("/backup/list", {"server": obj["id"]})
+                   if isinstance(backup, dict) and as_int(dig(backup, "server.id")[1]) == as_int(obj["id"])]
+        if backups:
+            self.module.warn(
+                "recreating server %r %s server id %s and with it its %d backup job(s): %s. "
+                "A backup's server cannot be changed, so register them again for the new server "
+                "(the simplebackups_host role does)"
+                % (obj.get("name"), "would remove" if self.module.check_mode else "removes", obj["id"], len(backups),
+                   ", ".join("%s (id %s)" % (b.get("name"), b.get("id")) for b in backups)))
 
     def create(self):
-        self.result["changed"] = True
         self.set_diff(None, self.predict())
         if self.module.check_mode:
+            self.result["changed"] = True
             return self.predict()
-        return self.add()
+        return self.add(self.create_payload())
 
     def create_payload(self):
         body = super(SimpleBackupsServer, self).create_payload()
@@ -336,9 +403,10 @@ class SimpleBackupsServer(SimpleBackupsResource):
             predicted.setdefault("port", 22)
         return predicted
 
-    def add(self):
+    def add(self, body):
+        changed_before = self.result["changed"]
         try:
-            answer = self.client.post(self.create_path, self.create_payload())
+            answer = self.write("POST", self.create_path, body)
         except SimpleBackupsAPIError as error:
             if not error.maybe_committed:
                 raise
@@ -346,6 +414,8 @@ class SimpleBackupsServer(SimpleBackupsResource):
             # is lost with the answer; the listed public_key can still be authorised.
             created = self.find()
             if created is None:
+                # Read back: this add did not happen.
+                self.result["changed"] = changed_before
                 raise
             self.result["recovered_from"] = error.to_failure()
             self.module.warn("the answer to adding server %r was lost, but the server was added: "

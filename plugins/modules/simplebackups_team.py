@@ -142,13 +142,13 @@ class SimpleBackupsTeam(SimpleBackupsModule):
                       % ("with id %s" % wanted_id if wanted_id is not None else "named %r" % wanted_name,
                          ", ".join("%s (id %s)" % (t.get("name"), t.get("id")) for t in teams) or "none"))
 
-        self.result["changed"] = True
         self.set_diff(previous, target)
         if self.module.check_mode:
+            self.result["changed"] = True
             return target
         uncertain = None
         try:
-            self.client.patch("/team/%s/switch" % target["id"])
+            self.write("PATCH", "/team/%s/switch" % target["id"], {})
         except SimpleBackupsAPIError as error:
             if not error.maybe_committed:
                 raise
@@ -158,6 +158,8 @@ class SimpleBackupsTeam(SimpleBackupsModule):
         current = self.current_team()
         if uncertain is not None:
             if as_int(current.get("id")) != as_int(target["id"]):
+                # Read back: the switch did not happen.
+                self.result["changed"] = False
                 raise uncertain
             self.result["recovered_from"] = uncertain.to_failure()
         if as_int(current.get("id")) != as_int(target["id"]):

@@ -100,9 +100,11 @@ def _gate() -> Optional[Response]:
     if fault.kind == "status":
         return Response(error_page(fault.status), status=fault.status, mimetype="text/html")
     if fault.kind == "drop":
+        # Logged before the connection is cut: the client's next request comes after it.
+        _log_request(sim, None)
         _drop_connection()
         return Response(status=500)  # never reaches the client
-    return None  # commit_then_status: handled in _finish
+    return None  # commit_then_*: handled in _finish
 
 
 def _drop_connection() -> None:
@@ -128,22 +130,32 @@ def _finish(response: Response) -> Response:
         return response
     sim = current_sim()
     fault = g.fault
+    if fault is not None and fault.kind == "drop":
+        return response  # logged before the connection was cut
     if fault is not None and fault.kind == "commit_then_status":
         response = Response(error_page(fault.status), status=fault.status, mimetype="text/html")
     elif g.rate is not None and g.rate.allowed and (fault is None or fault.kind == "latency"):
         response.headers.update(g.rate.headers())
-    body = raw_json() if request.method not in ("GET", "HEAD") else None
+    sim.save_if_dirty()
+    if fault is not None and fault.kind == "commit_then_drop":
+        _log_request(sim, None)
+        _drop_connection()
+        return Response(status=500)  # never reaches the client
+    _log_request(sim, response.status_code)
+    return response
+
+
+def _log_request(sim: Simulator, status: Optional[int]) -> None:
+    """One entry of the request log (``status`` None: no answer reached the client)."""
     sim.requests.add(
         method=request.method,
         path=api_path(),
         query=request.args.to_dict(flat=True),
-        body=body,
-        status=None if fault is not None and fault.kind == "drop" else response.status_code,
+        body=raw_json() if request.method not in ("GET", "HEAD") else None,
+        status=status,
         token=g.token,
-        fault=fault.kind if fault is not None else None,
+        fault=g.fault.kind if g.fault is not None else None,
     )
-    sim.save_if_dirty()
-    return response
 
 
 def _api_error(error: ApiError):

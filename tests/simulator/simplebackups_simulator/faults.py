@@ -7,7 +7,9 @@ Kinds:
 * ``drop``: close the connection without any answer;
 * ``latency``: wait ``seconds`` and then answer normally;
 * ``commit_then_status``: process the request (the state changes) and then
-  answer ``status`` anyway, like a server that dies after its commit.
+  answer ``status`` anyway, like a server that dies after its commit;
+* ``commit_then_drop``: process the request (the state changes) and then
+  close the connection without an answer, like a network that fails on the way back.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
-KINDS = ("status", "drop", "latency", "commit_then_status")
+KINDS = ("status", "drop", "latency", "commit_then_status", "commit_then_drop")
 
 _REASONS = {
     500: "Internal Server Error",

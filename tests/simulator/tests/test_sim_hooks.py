@@ -56,6 +56,26 @@ def test_drop_closes_the_connection(api, control):
     assert entry["fault"] == "drop" and entry["status"] is None
 
 
+def test_a_dropped_request_is_logged_before_the_next_one(api, control):
+    control.fault(kind="drop", path="/team/list")
+    with pytest.raises(requests.ConnectionError):
+        api.get("/team/list")
+    api.get("/team/current")
+    log = control.requests()
+    assert [(e["path"], e["status"], e.get("fault")) for e in log[-2:]] == [
+        ("/team/list", None, "drop"), ("/team/current", 200, None)]
+
+
+def test_commit_then_drop_changes_state_and_answers_nothing(api, control):
+    control.fault(kind="commit_then_drop", method="POST", path="/server/add")
+    with pytest.raises(requests.ConnectionError):
+        api.post("/server/add", {"name": "ghost", "connection_type": "password", "host": "h", "port": 22,
+                                 "user": "u", "password": "p"})
+    assert [s["name"] for s in api.get("/server/list").json()["data"]] == ["ghost"]
+    entry = control.requests()[-2]
+    assert (entry["path"], entry["status"], entry["fault"]) == ("/server/add", None, "commit_then_drop")
+
+
 def test_latency(api, control):
     control.fault(kind="latency", seconds=0.3)
     start = time.monotonic()

@@ -194,6 +194,39 @@ def test_create_422_fails_with_field_errors_without_rereading(api, run_module):
     assert "The selected schedule is invalid." in result["msg"]
     assert result["failure"]["errors"] == errors
     assert result["failure"]["maybe_committed"] is False
+    # Refused: nothing was written.
+    assert result["changed"] is False
+
+
+def test_create_500_that_did_not_commit_reports_no_change(api, run_module):
+    api.expect("GET", "/backup/list", params=BY_NAME, answer={"data": []})
+    api.expect("POST", "/backup/create", sends=CREATE_BODY, status=500, answer={"message": "Server Error"})
+    api.expect("GET", "/backup/list", params=BY_NAME, answer={"data": []})
+    result = run_module(toy_backup_main, new_backup_args())
+    assert result.failed
+    # Read back: nothing was created.
+    assert result["changed"] is False
+
+
+def test_update_refused_reports_no_change(api, run_module):
+    api.expect("GET", "/backup/list", params=BY_NAME, answer={"data": [backup_object()]})
+    api.expect("PATCH", "/backup/189/update", sends=update_body(retention=0), status=422, answer={
+        "success": False, "message": "The retention must be at least 1.",
+        "errors": {"retention": ["The retention must be at least 1."]}})
+    result = run_module(toy_backup_main, args(name="nightly-files", retention=0))
+    assert result.failed
+    assert result["changed"] is False
+    assert "The retention must be at least 1." in result["msg"]
+
+
+def test_update_500_may_have_committed_and_says_so(api, run_module):
+    api.expect("GET", "/backup/list", params=BY_NAME, answer={"data": [backup_object()]})
+    api.expect("PATCH", "/backup/189/update", sends=update_body(retention=14), status=500,
+               answer={"message": "Server Error"})
+    result = run_module(toy_backup_main, args(name="nightly-files", retention=14))
+    assert result.failed
+    assert result["changed"] is True
+    assert result["failure"]["maybe_committed"] is True
 
 
 # -- idempotence and update ------------------------------------------------------------------
@@ -376,9 +409,11 @@ def test_delete_answered_404_is_the_wanted_state(api, run_module):
     api.expect("GET", "/backup/list", params=BY_NAME, answer={"data": [backup_object()]})
     api.expect("POST", "/backup/189/delete", sends={}, status=404,
                answer={"success": False, "message": "Backup not found.", "errors": [], "data": []})
-    result = run_module(toy_backup_main, args(name="nightly-files", state="absent"))
+    result = run_module(toy_backup_main, args(name="nightly-files", state="absent"), diff=True)
     assert not result.failed, result
-    assert result["changed"] is True
+    # Somebody else deleted it first: this run changed nothing.
+    assert result["changed"] is False
+    assert "diff" not in result
 
 
 def test_delete_answered_500_fails(api, run_module):

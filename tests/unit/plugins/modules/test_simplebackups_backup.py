@@ -372,6 +372,23 @@ def test_update_of_meta_and_secondary_lists(api, run_module):
     assert result["changed"] is True
 
 
+def test_update_resends_kept_secondary_lists_in_the_request_shape(api, run_module):
+    """Read back with their storage object; sent back as storage_id and storage_path only."""
+    existing = created_file_backup()
+    api.expect("GET", "/backup/list", params=by_name(), answer={"data": [existing]})
+    api.expect("PATCH", "/backup/189/update", sends={
+        "name": "nightly-files", "storage_path": "daily/files", "project_id": 5,
+        "file_path": "/home/sbio", "excluded_file_path": "/home/*/vendor",
+        "schedule": "daily", "retention": 14,
+        "secondary_schedules": [{"schedule": "weekly", "retention": 4}],
+        "secondary_storages": [{"storage_id": 2, "storage_path": "copies"}],
+        "meta": {"backup_is_incremental": True, "backup_file_streaming": False},
+    }, answer=written(created_file_backup(retention=14)))
+    result = run(run_module, args(retention=14))
+    assert not result.failed, result
+    assert result["changed"] is True
+
+
 def test_a_flag_on_a_backup_without_flags_is_an_update(api, run_module):
     """The API answers "flags": [] (PHP's empty array) when no flag is set: a flag asked is a change."""
     api.expect("GET", "/backup/list", params=by_name(), answer={"data": [custom_backup(flags=[])]})
@@ -588,7 +605,9 @@ def test_absent_when_the_delete_answers_404_is_reached(api, run_module):
                answer={"success": False, "message": "Backup not found.", "errors": [], "data": []})
     result = run(run_module, args(state="absent"))
     assert not result.failed, result
-    assert result["changed"] is True
+    # Somebody else deleted it first: this run changed nothing.
+    assert result["changed"] is False
+    assert "diff" not in result
 
 
 def test_absent_delete_failing_with_500_is_reported(api, run_module):

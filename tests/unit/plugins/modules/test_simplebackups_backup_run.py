@@ -168,6 +168,29 @@ def test_run_refused_fails_with_the_api_words(api, run_module):
     assert result["msg"] == "GET /backup/189/run failed with HTTP 404: Backup not found."
 
 
+def test_run_refused_reports_no_change(api, run_module):
+    api.expect("GET", "/backup/list", params={"filters[name]": "nightly-files"}, answer={"data": [backup_object()]})
+    api.expect("GET", "/backup/189/run", status=422,
+               answer={"success": False, "message": "Backup is already running.", "errors": []})
+    result = run(run_module, args(name="nightly-files"))
+    assert result.failed
+    assert result["changed"] is False
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_run_is_never_sent_twice(api, run_module, fake_time, status):
+    # GET, but it starts a job: a gateway error may hide a started job, so it is not retried
+    # the way reads are (one call too many fails the conversation).
+    api.expect("GET", "/backup/list", params={"filters[name]": "nightly-files"}, answer={"data": [backup_object()]})
+    api.expect("GET", "/backup/189/run", status=status, text="<html><body>Bad Gateway</body></html>")
+    result = run(run_module, args(name="nightly-files"))
+    assert result.failed
+    assert result["failure"]["maybe_committed"] is True
+    # It may have started: the run cannot say it changed nothing.
+    assert result["changed"] is True
+    assert fake_time.sleeps == []
+
+
 @pytest.mark.parametrize("params, msg", [
     (dict(), "one of the following is required: name, id"),
     (dict(name="nightly-files", id=189), "parameters are mutually exclusive: name|id"),

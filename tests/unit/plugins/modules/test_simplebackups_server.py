@@ -180,10 +180,22 @@ def test_project_difference_fails_too(api, run_module):
     assert "project_id: 5 -> 6" in result["msg"]
 
 
+def warnings_of(result):
+    """The warnings' text: strings on older ansible-core, dicts with ``msg`` on 2.19+."""
+    return " ".join(w.get("msg", str(w)) if isinstance(w, dict) else w for w in result.get("warnings", []))
+
+
+def backups_on(server_id, *names):
+    """backup/list filtered by server, as the service answers it."""
+    return {"data": [{"id": 180 + n, "name": name, "server": {"id": server_id, "name": "web-01"}}
+                     for n, name in enumerate(names)]}
+
+
 def test_recreate_removes_waits_until_gone_and_adds_again(api, run_module, fake_time):
     old = server_object()
     new = server_object(id=79, host="198.51.100.7")
     api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78))
     api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
     api.expect("GET", "/server/list", answer={"data": [old]})
     api.expect("GET", "/server/list", answer={"data": [old]})
@@ -198,14 +210,86 @@ def test_recreate_removes_waits_until_gone_and_adds_again(api, run_module, fake_
     assert result["diff"]["before"]["host"] == "203.0.113.10"
     assert result["diff"]["after"]["host"] == "198.51.100.7"
     assert fake_time.sleeps == [3, 3]
+    assert not result.get("warnings"), result
+
+
+def test_recreate_keeps_what_the_task_does_not_set(api, run_module, fake_time):
+    # Only the host is asked: user, port, connection type, temp directory and project come
+    # from the existing server, not from defaults (nor left out, which the API refuses).
+    old = server_object(port="2222", user="root", temp_directory="/var/tmp", project={"id": 5, "name": "p"})
+    new = server_object(id=79, host="198.51.100.7", port=2222, user="root", temp_directory="/var/tmp",
+                        project={"id": 5, "name": "p"})
+    api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78, "files", "db"))
+    api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
+    api.expect("GET", "/server/list", answer={"data": []})
+    api.expect("POST", "/server/add", sends={
+        "name": "web-01", "connection_type": "ssh", "host": "198.51.100.7", "port": 2222, "user": "root",
+        "temp_directory": "/var/tmp", "project_id": 5}, answer=add_answer(new))
+    api.expect("GET", "/server/list", answer={"data": [new]})
+    result = run(run_module, args(host="198.51.100.7", recreate=True))
+    assert not result.failed, result
+    assert result["server"] == new
+    assert result["diff"]["after"] == dict(result["diff"]["before"], host="198.51.100.7")
+    # The backups of the removed server are named before they go.
+    warning = warnings_of(result)
+    assert "files (id 180)" in warning and "db (id 181)" in warning, warning
 
 
 def test_recreate_in_check_mode_writes_nothing(api, run_module):
-    api.expect("GET", "/server/list", answer={"data": [server_object()]})
-    result = run(run_module, ssh_args(host="198.51.100.7", recreate=True), check_mode=True)
+    old = server_object(port=2222, project={"id": 5, "name": "p"})
+    api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78, "files"))
+    result = run(run_module, args(host="198.51.100.7", recreate=True), check_mode=True)
     assert not result.failed, result
     assert result["changed"] is True
-    assert result["diff"]["after"]["host"] == "198.51.100.7"
+    assert result["diff"]["after"] == dict(result["diff"]["before"], host="198.51.100.7")
+    assert result["server"]["id"] is None
+    assert result["server"]["port"] == 2222 and result["server"]["project"] == {"id": 5, "name": "p"}
+    assert "public_key" not in result["server"]
+    assert "would remove server id 78 and with it its 1 backup job(s): files (id 180)" in warnings_of(result)
+
+
+def test_recreate_of_a_password_server_needs_the_password_before_removing(api, run_module):
+    api.expect("GET", "/server/list", answer={"data": [server_object(connection_type="password")]})
+    result = run(run_module, args(host="198.51.100.7", recreate=True))
+    assert result.failed
+    assert result["changed"] is False
+    assert "recreating it needs password" in result["msg"]
+
+
+def test_recreate_of_a_password_server_sends_the_password(api, run_module):
+    old = server_object(connection_type="password", public_key=None)
+    new = server_object(id=79, connection_type="password", public_key=None, host="198.51.100.7")
+    api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78))
+    api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
+    api.expect("GET", "/server/list", answer={"data": []})
+    api.expect("POST", "/server/add", sends=dict(SSH_ADD_BODY, connection_type="password", host="198.51.100.7",
+                                                 password=SSH_PASSWORD), answer=add_answer(new))
+    api.expect("GET", "/server/list", answer={"data": [new]})
+    result = run(run_module, args(host="198.51.100.7", password=SSH_PASSWORD, recreate=True))
+    assert not result.failed, result
+    assert SSH_PASSWORD not in json.dumps(result)
+
+
+def test_recreate_whose_add_is_refused_says_what_was_removed(api, run_module):
+    old = server_object(port=2222)
+    api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78))
+    api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
+    api.expect("GET", "/server/list", answer={"data": []})
+    api.expect("POST", "/server/add", sends={
+        "name": "web-01", "connection_type": "ssh", "host": "198.51.100.7", "port": 2222, "user": "backup",
+        "temp_directory": "/home/backup"}, status=422, answer={
+        "success": False, "message": "The host has already been taken.",
+        "errors": {"host": ["The host has already been taken."]}})
+    result = run(run_module, args(host="198.51.100.7", recreate=True))
+    assert result.failed
+    # The removal happened: the run changed the account even though it failed.
+    assert result["changed"] is True
+    assert "was removed to be recreated" in result["msg"]
+    assert "'port': 2222" in result["msg"] and "The host has already been taken." in result["msg"]
 
 
 # -- absent ---------------------------------------------------------------------------------------
@@ -256,7 +340,9 @@ def test_absent_already_removed_by_someone_else_is_fine(api, run_module):
     api.expect("GET", "/server/list", answer={"data": []})
     result = run(run_module, args(state="absent"))
     assert not result.failed, result
-    assert result["changed"] is True
+    # Somebody else deleted it first: this run changed nothing.
+    assert result["changed"] is False
+    assert "diff" not in result
 
 
 def test_absent_wait_timeout_fails(api, run_module, fake_time):
