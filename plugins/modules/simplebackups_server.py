@@ -247,6 +247,14 @@ server:
       description: Project of the server, with C(id) and C(name), or null.
       type: dict
       sample: {"id": 5, "name": "project 03"}
+removed_server:
+  description:
+    - The server that O(recreate=true) removed, as the API listed it, so that its
+      C(public_key) can be revoked on the host (a removed server's key should no longer
+      open it).
+  returned: when the server was recreated (in check mode, the server that would be removed)
+  type: dict
+  sample: {"id": 78, "name": "web-01", "host": "203.0.113.10", "public_key": "ssh-ed25519 AAAAC3Nz... SB-WORKER-T007"}
 install_command:
   description:
     - Shell command to run on the host, as O(user), to authorise the service's key.
@@ -331,6 +339,7 @@ class SimpleBackupsServer(SimpleBackupsResource):
                       "recreating it needs password" % (obj.get("name"), obj.get("id")))
         predicted = self.predict_readd(obj)
         self.set_diff(obj, predicted)
+        self.result["removed_server"] = obj
         self.warn_backups_go(obj)
         if self.module.check_mode:
             self.result["changed"] = True

@@ -211,6 +211,8 @@ def test_recreate_removes_waits_until_gone_and_adds_again(api, run_module, fake_
     assert result["diff"]["after"]["host"] == "198.51.100.7"
     assert fake_time.sleeps == [3, 3]
     assert not result.get("warnings"), result
+    # The old server, with the key to revoke on the host.
+    assert result["removed_server"] == old
 
 
 def test_recreate_keeps_what_the_task_does_not_set(api, run_module, fake_time):
@@ -247,6 +249,7 @@ def test_recreate_in_check_mode_writes_nothing(api, run_module):
     assert result["server"]["id"] is None
     assert result["server"]["port"] == 2222 and result["server"]["project"] == {"id": 5, "name": "p"}
     assert "public_key" not in result["server"]
+    assert result["removed_server"] == old
     assert "would remove server id 78 and with it its 1 backup job(s): files (id 180)" in warnings_of(result)
 
 
