@@ -13,7 +13,7 @@ CI_DIR := .ci
 TEST_STEPS := changelog-lint sanity-2.19 sanity-2.21 lint units-2.19 units-2.21 \
               simulator-tests integration-2.19 integration-2.21 molecule
 
-.PHONY: help venv venv-2.19 venv-2.21 build demo simulator test changelog-lint \
+.PHONY: help venv venv-2.19 venv-2.21 build demo bench simulator test changelog-lint \
         sanity sanity-2.19 sanity-2.21 lint units units-2.19 units-2.21 simulator-tests \
         integration integration-2.19 integration-2.21 molecule test-live clean distclean
 
@@ -37,6 +37,9 @@ build: ## Build the collection tarball into build/ and install it into build/col
 
 demo: ## Run tests/demo/demo.yml twice against the simulator (2nd run must be changed=0)
 	@$(CI_DIR)/demo.sh
+
+bench: ## Benchmark: BENCH_BACKUPS jobs at once under the 60/min rate limit; prints calls and times per phase
+	@$(CI_DIR)/bench.sh
 
 simulator: ## Run the API simulator in the foreground (env: PORT, TOKEN, RATE_LIMIT, ...)
 	@$(CI_DIR)/simulator.sh
