@@ -334,6 +334,10 @@ class SimpleBackupsServer(SimpleBackupsResource):
         # The server comes back as it is, with what was asked changed: the add needs the
         # whole definition, and what the task does not say is kept, not reset.
         body = self.readd_payload(obj)
+        missing = [option for option in ("host", "user") if body.get(option) in (None, "")]
+        if missing:
+            self.fail("server %r (id %s) is listed without %s: set %s to recreate it"
+                      % (obj.get("name"), obj.get("id"), " and ".join(missing), " and ".join(missing)))
         if body["connection_type"] == "password" and not self.params.get("password"):
             self.fail("server %r (id %s) logs in with a password, which the API never returns: "
                       "recreating it needs password" % (obj.get("name"), obj.get("id")))

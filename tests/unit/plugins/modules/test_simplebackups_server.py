@@ -261,6 +261,16 @@ def test_recreate_of_a_password_server_needs_the_password_before_removing(api, r
     assert "recreating it needs password" in result["msg"]
 
 
+def test_recreate_of_a_server_listed_without_its_user_needs_user_before_removing(api, run_module):
+    listed = server_object()
+    del listed["user"]      # objects may lack fields the contract lists
+    api.expect("GET", "/server/list", answer={"data": [listed]})
+    result = run(run_module, args(host="198.51.100.7", recreate=True))
+    assert result.failed
+    assert result["changed"] is False
+    assert "is listed without user: set user to recreate it" in result["msg"]
+
+
 def test_recreate_of_a_password_server_sends_the_password(api, run_module):
     old = server_object(connection_type="password", public_key=None)
     new = server_object(id=79, connection_type="password", public_key=None, host="198.51.100.7")
