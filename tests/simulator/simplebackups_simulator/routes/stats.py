@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Optional
 
 from flask import Blueprint, jsonify
 
@@ -68,16 +69,28 @@ def _team_backups(team_id: int, ids) -> list[dict]:
     return [b for b in backups if ids is None or b["id"] in ids]
 
 
+def _backup_stats(*, dated: bool = True) -> Optional[tuple[float, int, Optional[set[int]], float, float]]:
+    """A per-resource stats request: (now, team, backup ids or None for all, from, to).
+
+    None when its ``type`` is one the simulator has no resources of (snapshot, cloudsync).
+    Called with the lock held.
+    """
+    now = current_sim().settle()
+    query, start, end = _params(needs_type=True, dated=dated)
+    if query["type"] != "backup":
+        return None
+    return now, current_team_id(), parse_ids(query.get("resource_ids")), start, end
+
+
 @bp.get("/stats/activity")
 def activity():
     sim = current_sim()
     with sim.lock:
-        now = sim.settle()
-        query, start, end = _params(needs_type=True)
+        asked = _backup_stats()
         items = []
-        if query["type"] == "backup":
-            ids = parse_ids(query.get("resource_ids"))
-            items = [job_json(sim.store, j, now) for j in _team_jobs(current_team_id(), ids, start, end)]
+        if asked is not None:
+            now, team_id, ids, start, end = asked
+            items = [job_json(sim.store, j, now) for j in _team_jobs(team_id, ids, start, end)]
     return list_json(items)
 
 
@@ -85,13 +98,11 @@ def activity():
 def resource():
     sim = current_sim()
     with sim.lock:
-        now = sim.settle()
-        query, start, end = _params(needs_type=True)
+        asked = _backup_stats()
         items = []
-        if query["type"] == "backup":
-            team_id = current_team_id()
+        if asked is not None:
+            now, team_id, ids, start, end = asked
             timezone_name = sim.store["teams"][team_id]["timezone"]
-            ids = parse_ids(query.get("resource_ids"))
             for backup in _team_backups(team_id, ids):
                 storage = sim.store["storages"].get(backup["storage_id"])
                 server = sim.store["servers"].get(backup["server_id"])
@@ -112,13 +123,11 @@ def resource():
 def schedule():
     sim = current_sim()
     with sim.lock:
-        now = sim.settle()
-        query, _start, _end = _params(needs_type=True, dated=False)
+        asked = _backup_stats(dated=False)
         items = []
-        if query["type"] == "backup":
-            team_id = current_team_id()
+        if asked is not None:
+            now, team_id, ids, _start, _end = asked
             timezone_name = sim.store["teams"][team_id]["timezone"]
-            ids = parse_ids(query.get("resource_ids"))
             items = [
                 {"id": b["id"], "name": b["name"], "schedules": schedule_labels(b, to_dt(now), timezone_name)}
                 for b in _team_backups(team_id, ids)
