@@ -431,6 +431,7 @@ class SimpleBackupsResource(SimpleBackupsModule):
             current = self.find()
             if current is not None:
                 self.set_diff(current, None)
+                self.before_delete(current)
                 if self.module.check_mode:
                     self.result["changed"] = True
                 else:
@@ -438,6 +439,9 @@ class SimpleBackupsResource(SimpleBackupsModule):
         except SimpleBackupsAPIError as error:
             self.fail_api(error)
         self.exit(self.mask(current) if current else {})
+
+    def before_delete(self, obj):
+        """Hook: say what a deletion takes with it (check mode included). Default: nothing."""
 
     def delete(self, obj):
         path = self.delete_path.format(id=obj["id"])

@@ -46,7 +46,9 @@ options:
   state:
     description:
       - V(present) adds the server if it does not exist.
-      - V(absent) removes it. The service queues removals; see O(wait).
+      - V(absent) removes it. The service queues removals; see O(wait). The server's backup
+        jobs go with it; the module warns naming them (in check mode too), which costs one
+        more read when there is a server to remove.
     type: str
     choices: [present, absent]
     default: present
@@ -344,17 +346,18 @@ class SimpleBackupsServer(SimpleBackupsResource):
         predicted = self.predict_readd(obj)
         self.set_diff(obj, predicted)
         self.result["removed_server"] = obj
-        self.warn_backups_go(obj)
+        self.warn_backups_go(obj, recreating=True)
         if self.module.check_mode:
             self.result["changed"] = True
             return predicted
+        # Lose nothing: whatever stops the recreate after the removal says what the removed
+        # server was, so that it can be added again (a next run only knows the task's options).
+        shown = dict((key, value) for key, value in body.items() if key != "password")
         self.delete(obj)
-        self.wait_gone(obj)
+        self.wait_gone(obj, then="it must then be added again as %s" % shown)
         try:
             return self.add(body)
         except SimpleBackupsAPIError as error:
-            # Lose nothing: say what the removed server was, so that it can be added again.
-            shown = dict((key, value) for key, value in body.items() if key != "password")
             self.fail_api(error, doing="server %r (id %s) was removed to be recreated, but adding it "
                                        "again failed; it was %s" % (obj.get("name"), obj["id"], shown))
         return None  # pragma: no cover - fail_api exits
@@ -384,17 +387,25 @@ class SimpleBackupsServer(SimpleBackupsResource):
                 put(predicted, field.api, value)
         return predicted
 
-    def warn_backups_go(self, obj):
-        """A backup's server cannot be changed: say which backups the removal takes with it."""
+    def before_delete(self, obj):
+        self.warn_backups_go(obj)
+
+    def warn_backups_go(self, obj, recreating=False):
+        """Say which backup jobs the removal of ``obj`` takes with it (one read)."""
         backups = [backup for backup in self.list_objects("/backup/list", {"server": obj["id"]})
                    if isinstance(backup, dict) and as_int(dig(backup, "server.id")[1]) == as_int(obj["id"])]
-        if backups:
+        if not backups:
+            return
+        verb = "would remove" if self.module.check_mode else "removes"
+        listed = ", ".join("%s (id %s)" % (b.get("name"), b.get("id")) for b in backups)
+        if recreating:
             self.module.warn(
                 "recreating server %r %s server id %s and with it its %d backup job(s): %s. "
                 "A backup's server cannot be changed, so register them again for the new server "
-                "(the simplebackups_host role does)"
-                % (obj.get("name"), "would remove" if self.module.check_mode else "removes", obj["id"], len(backups),
-                   ", ".join("%s (id %s)" % (b.get("name"), b.get("id")) for b in backups)))
+                "(the simplebackups_host role does)" % (obj.get("name"), verb, obj["id"], len(backups), listed))
+        else:
+            self.module.warn("removing server %r (id %s) %s its %d backup job(s) with it: %s"
+                             % (obj.get("name"), obj["id"], verb, len(backups), listed))
 
     def create(self):
         self.set_diff(None, self.predict())
@@ -455,7 +466,8 @@ class SimpleBackupsServer(SimpleBackupsResource):
         if self.params["state"] == "absent" and self.params["wait"]:
             self.wait_gone(obj)
 
-    def wait_gone(self, obj):
+    def wait_gone(self, obj, then=None):
+        """Poll the list until the queued removal of ``obj`` is done (``then``: what is left to do)."""
         if not self.params["wait"] and self.params["state"] == "absent":
             return
         deadline = self.client.now() + self.params["wait_timeout"]
@@ -464,9 +476,9 @@ class SimpleBackupsServer(SimpleBackupsResource):
             if not any(as_int(server.get("id")) == as_int(obj["id"]) for server in servers):
                 return
             if self.client.now() >= deadline:
-                self.fail("server %r (id %s) is still listed %s seconds after its removal was queued; "
-                          "raise wait_timeout or set wait=false" % (obj.get("name"), obj["id"],
-                                                                    self.params["wait_timeout"]))
+                self.fail("server %r (id %s) is still listed %s seconds after its removal was queued; %s"
+                          % (obj.get("name"), obj["id"], self.params["wait_timeout"],
+                             "raise wait_timeout; " + then if then else "raise wait_timeout or set wait=false"))
             self.client.sleep(self.params["poll_interval"])
 
     def after_present(self, obj):

@@ -286,6 +286,25 @@ def test_recreate_of_a_password_server_sends_the_password(api, run_module):
     assert SSH_PASSWORD not in json.dumps(result)
 
 
+def test_recreate_whose_removal_does_not_finish_says_what_to_add_back(api, run_module, fake_time):
+    old = server_object(port=2222, connection_type="password", public_key=None)
+    api.expect("GET", "/server/list", answer={"data": [old]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78))
+    api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
+    for dummy in range(3):
+        api.expect("GET", "/server/list", answer={"data": [old]})
+    result = run(run_module, args(host="198.51.100.7", password=SSH_PASSWORD, recreate=True,
+                                  wait_timeout=10, poll_interval=5))
+    assert result.failed
+    assert result["changed"] is True      # the removal is queued
+    assert "still listed 10 seconds after its removal was queued; raise wait_timeout; it must then " \
+           "be added again as" in result["msg"]
+    assert "'port': 2222" in result["msg"] and "'connection_type': 'password'" in result["msg"]
+    assert "set wait=false" not in result["msg"]
+    assert SSH_PASSWORD not in json.dumps(result)
+    assert fake_time.sleeps == [5, 5]
+
+
 def test_recreate_whose_add_is_refused_says_what_was_removed(api, run_module):
     old = server_object(port=2222)
     api.expect("GET", "/server/list", answer={"data": [old]})
@@ -310,6 +329,7 @@ def test_recreate_whose_add_is_refused_says_what_was_removed(api, run_module):
 def test_absent_removes_and_polls_until_gone(api, run_module, fake_time):
     server = server_object()
     api.expect("GET", "/server/list", answer={"data": [server]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78))
     api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
     api.expect("GET", "/server/list", answer={"data": [server]})
     api.expect("GET", "/server/list", answer={"data": [server]})
@@ -330,15 +350,22 @@ def test_absent_again_is_one_read(api, run_module):
     assert result["server"] == {}
 
 
-def test_absent_in_check_mode_writes_nothing(api, run_module):
+def test_absent_in_check_mode_writes_nothing_and_names_the_backups(api, run_module):
     api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer={"data": [
+        {"id": 180, "name": "files", "server": {"id": 78, "name": "web-01"}},
+        # the filter may match loosely: only this server's jobs are named
+        {"id": 181, "name": "other", "server": {"id": 780, "name": "web-010"}}]})
     result = run(run_module, args(state="absent"), check_mode=True)
     assert not result.failed, result
     assert result["changed"] is True
+    assert "removing server 'web-01' (id 78) would remove its 1 backup job(s) with it: files (id 180)" \
+        in warnings_of(result)
 
 
 def test_absent_without_wait_does_not_poll(api, run_module, fake_time):
     api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78))
     api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
     result = run(run_module, args(state="absent", wait=False))
     assert not result.failed, result
@@ -348,6 +375,7 @@ def test_absent_without_wait_does_not_poll(api, run_module, fake_time):
 
 def test_absent_already_removed_by_someone_else_is_fine(api, run_module):
     api.expect("GET", "/server/list", answer={"data": [server_object()]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78))
     api.expect("POST", "/server/78/remove", sends={}, status=404,
                answer={"success": False, "message": "Server not found.", "errors": [], "data": []})
     api.expect("GET", "/server/list", answer={"data": []})
@@ -361,6 +389,7 @@ def test_absent_already_removed_by_someone_else_is_fine(api, run_module):
 def test_absent_wait_timeout_fails(api, run_module, fake_time):
     server = server_object()
     api.expect("GET", "/server/list", answer={"data": [server]})
+    api.expect("GET", "/backup/list", params={"filters[server]": "78"}, answer=backups_on(78))
     api.expect("POST", "/server/78/remove", sends={}, answer=REMOVED)
     for dummy in range(3):
         api.expect("GET", "/server/list", answer={"data": [server]})
