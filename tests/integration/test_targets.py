@@ -636,8 +636,42 @@ def test_demo_is_idempotent(queued):
     assert len(second_state["jobs"]) == 1
 
 
+def readme_example():
+    """The playbook of the README's "Quick example" section, as written there."""
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## Quick example"):]
+    block = section[section.index("```yaml\n") + len("```yaml\n"):]
+    return yaml.safe_load(block[:block.index("```")])
+
+
+def readme_job(ansible, work):
+    """The README's quick example, run as written (token and URL from the environment)."""
+    plays = loopback_hosts(readme_example(), [])
+    home = work / "home"
+    home.mkdir()
+    run = run_on_own_simulator(
+        ansible, plays, settings=dict(validation_mode="callback", job_seconds=1),
+        env=lambda sim: {"SIMPLEBACKUPS_API_URL": sim.base_url, "SIMPLEBACKUPS_API_TOKEN": sim.token,
+                         "HOME": str(home)},
+        args=["-i", str(example_inventory(work))])
+    run.home = home
+    return run
+
+
+def test_readme_quick_example(queued):
+    """The README's first playbook works as written: server, key, validation, backup, run."""
+    run = queued.result("readme", readme_job)
+    run.result.assert_ok(changed=4)   # added, install command, backup created, run
+    assert_authenticated(run, [e for e in run.requests if not e["path"].startswith("/setup/")])
+    assert [(s["name"], s["validated"]) for s in run.state["servers"]] == [("web-01", True)]
+    assert [b["name"] for b in run.state["backups"]] == ["web-01-files"]
+    assert [j["current_status"] for j in run.state["jobs"]] == ["success"]
+    assert not (run.home / ".ssh").exists()
+
+
 # Tests that run on a simulator of their own, queued with the targets and the EXAMPLES.
 BACKGROUND_JOBS = {
+    "test_readme_quick_example": ("readme", readme_job),
     "test_uncertain_writes_are_never_sent_twice": ("uncertain_writes", uncertain_writes_job),
     "test_server_removal_waits_for_the_queue": ("removal_queue", removal_queue_job),
     "test_recreate_keeps_what_was_not_asked": ("recreate", recreate_job),
