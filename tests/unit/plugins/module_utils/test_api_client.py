@@ -120,6 +120,17 @@ def test_token_and_url_fall_back_to_environment(monkeypatch, run_module):
     assert result["current_team"] == team(1)
 
 
+def test_an_empty_url_from_the_environment_is_the_real_service(monkeypatch, run_module):
+    # What an AWX credential injects when its optional URL field is left empty.
+    monkeypatch.setenv("SIMPLEBACKUPS_API_TOKEN", "env-token-31337")
+    monkeypatch.setenv("SIMPLEBACKUPS_API_URL", "")
+    with ApiConversation(api_url="https://my.simplebackups.io/api", token="env-token-31337") as conversation:
+        conversation.expect("GET", "/team/list", answer={"data": teams()})
+        conversation.expect("GET", "/team/current", answer={"data": team(1)})
+        result = run_module(simplebackups_team_info.main, {})
+    assert not result.failed, result
+
+
 def test_missing_token_fails_before_any_call(monkeypatch, run_module, api):
     monkeypatch.delenv("SIMPLEBACKUPS_API_TOKEN", raising=False)
     result = run_module(simplebackups_team_info.main, {})
