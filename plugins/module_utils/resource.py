@@ -162,13 +162,15 @@ class SimpleBackupsModule(object):
             self.result["rate_limited_seconds"] = round(self.client.rate_limited_seconds, 1)
         self.module.exit_json(**self.result)
 
-    def write(self, method, path, body=None, safe=False):
-        """A request that changes something. ``changed`` becomes true once it may have happened:
-        after it succeeded, or when it failed in a way that may have committed it (a 5xx or a
-        dropped connection after it was sent), never when the service refused it.
+    def write(self, method, path, body=None):
+        """A request that changes something, never sent twice (also a GET: ``backup/{id}/run``).
+
+        ``changed`` becomes true once it may have happened: after it succeeded, or when it
+        failed in a way that may have committed it (a 5xx or a dropped connection after it was
+        sent), never when the service refused it.
         """
         try:
-            answer = self.client.request(method, path, body=body if method != "GET" else None, safe=safe)
+            answer = self.client.request(method, path, body=body, safe=False)
         except SimpleBackupsAPIError as error:
             if error.maybe_committed:
                 self.result["changed"] = True
@@ -324,13 +326,19 @@ class SimpleBackupsResource(SimpleBackupsModule):
 
     def update_payload(self, obj):
         """The whole desired definition: what the resource has, overlaid with what was asked."""
+        return self.merged_payload(obj, [f for f in self.fields if f.update],
+                                   lambda field: self.update_secrets or field.resend)
+
+    def merged_payload(self, obj, fields, send_secret):
+        """A request body of ``fields``: the option when set, else the value ``obj`` has.
+
+        Secrets are never read back; a given one is sent when ``send_secret(field)`` says so.
+        """
         body = {}
-        for field in self.fields:
-            if not field.update:
-                continue
+        for field in fields:
             value = self.wanted(field)
             if field.secret:
-                if value is not None and (self.update_secrets or field.resend):
+                if value is not None and send_secret(field):
                     put(body, field.request, value)
                 continue
             if value is None:
@@ -386,21 +394,29 @@ class SimpleBackupsResource(SimpleBackupsModule):
         if self.module.check_mode:
             self.result["changed"] = True
             return self.predict()
+        answer, recovered = self.create_once(self.create_payload())
+        return recovered if recovered is not None else self.reread(answer)
+
+    def create_once(self, body):
+        """POST the create, never twice: ``(answer, None)``, or ``(None, object)`` when the
+        answer was lost but the read that follows finds what was created.
+
+        After a failure that may have committed (5xx, a drop after sending) the resource is
+        looked up before deciding, so a retried play never makes a duplicate; when it is not
+        there, the failure stands and ``changed`` is what it was before this request.
+        """
+        changed_before = self.result["changed"]
         try:
-            answer = self.write("POST", self.create_path, self.create_payload())
+            return self.write("POST", self.create_path, body), None
         except SimpleBackupsAPIError as error:
             if not error.maybe_committed:
                 raise
-            # The create may have been committed before the failure: look before deciding,
-            # so a retried play never makes a duplicate.
             created = self.find()
             if created is None:
-                # Read back: nothing was created.
-                self.result["changed"] = False
+                self.result["changed"] = changed_before
                 raise
             self.result["recovered_from"] = error.to_failure()
-            return created
-        return self.reread(answer)
+            return None, created
 
     def update(self, obj):
         changes = self.differences(obj)

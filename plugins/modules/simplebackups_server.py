@@ -364,14 +364,7 @@ class SimpleBackupsServer(SimpleBackupsResource):
 
     def readd_payload(self, obj):
         """The add request of a recreate: the existing server overlaid with what was asked."""
-        body = {}
-        for field in self.fields:
-            value = self.wanted(field)
-            if value is None and not field.secret:
-                present, value = field.read(obj)
-                value = field.normalize(value) if present else None
-            if value is not None:
-                put(body, field.request, value)
+        body = self.merged_payload(obj, [f for f in self.fields if f.create], lambda field: True)
         body.setdefault("connection_type", "ssh")
         body.setdefault("port", 22)
         return body
@@ -428,20 +421,10 @@ class SimpleBackupsServer(SimpleBackupsResource):
         return predicted
 
     def add(self, body):
-        changed_before = self.result["changed"]
-        try:
-            answer = self.write("POST", self.create_path, body)
-        except SimpleBackupsAPIError as error:
-            if not error.maybe_committed:
-                raise
-            # The add may have been committed: never add twice. The one-time install_command
-            # is lost with the answer; the listed public_key can still be authorised.
-            created = self.find()
-            if created is None:
-                # Read back: this add did not happen.
-                self.result["changed"] = changed_before
-                raise
-            self.result["recovered_from"] = error.to_failure()
+        answer, created = self.create_once(body)
+        if created is not None:
+            # The one-time install_command was lost with the answer; the listed public_key
+            # can still be authorised.
             self.module.warn("the answer to adding server %r was lost, but the server was added: "
                              "its install_command is not available; authorise its public_key "
                              "on the host instead" % self.params["name"])

@@ -35,7 +35,7 @@ def storage_json(storage: dict) -> dict:
     }
 
 
-def _storage_ref(store: Store, storage_id: Optional[int]) -> Optional[dict]:
+def storage_ref(store: Store, storage_id: Optional[int]) -> Optional[dict]:
     storage = store["storages"].get(storage_id)
     return {"id": storage["id"], "name": storage["name"], "type": storage["type"]} if storage else None
 
@@ -98,7 +98,7 @@ def backup_json(store: Store, backup: dict, api_base: str) -> dict:
         "created_at": sql_datetime(backup["created_at"]),
         "file_path": backup["file_path"],
         "excluded_file_path": backup["excluded_file_path"],
-        "storage": _storage_ref(store, backup["storage_id"]),
+        "storage": storage_ref(store, backup["storage_id"]),
         "server": {"id": server["id"], "name": server["name"], "connection_type": server["connection_type"]}
         if server else None,
         "project": project_ref(store, backup["project_id"]),
@@ -110,7 +110,7 @@ def backup_json(store: Store, backup: dict, api_base: str) -> dict:
         "restore_command": None,
         "secondary_schedules": [dict(s) for s in backup["secondary_schedules"]],
         "secondary_storages": [
-            {**s, "storage": _storage_ref(store, s["storage_id"])} for s in backup["secondary_storages"]
+            {**s, "storage": storage_ref(store, s["storage_id"])} for s in backup["secondary_storages"]
         ],
         "db_type": backup["db_type"],
         "db_host": backup["db_host"],

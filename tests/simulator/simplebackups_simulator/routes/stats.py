@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify
 from ..context import current_sim, current_team_id, list_json, query_input
 from ..errors import ValidationFailed
 from ..jobs import IN_PROGRESS, job_status
-from ..presenters import job_json
+from ..presenters import job_json, storage_ref
 from ..rules import STATS_TYPES, parse_ids, stats_fields
 from ..schedule import schedule_labels
 from ..timefmt import sql_datetime, to_dt
@@ -104,14 +104,12 @@ def resource():
             now, team_id, ids, start, end = asked
             timezone_name = sim.store["teams"][team_id]["timezone"]
             for backup in _team_backups(team_id, ids):
-                storage = sim.store["storages"].get(backup["storage_id"])
                 server = sim.store["servers"].get(backup["server_id"])
                 items.append({
                     "id": backup["id"],
                     "name": backup["name"],
                     "created_at": sql_datetime(backup["created_at"]),
-                    "storage": {"id": storage["id"], "name": storage["name"], "type": storage["type"]}
-                    if storage else None,
+                    "storage": storage_ref(sim.store, backup["storage_id"]),
                     "server": {"id": server["id"], "name": server["name"]} if server else None,
                     "schedules": schedule_labels(backup, to_dt(now), timezone_name),
                     "logs": [job_json(sim.store, j, now) for j in _team_jobs(team_id, {backup["id"]}, start, end)],

@@ -109,26 +109,20 @@ def test_timeout_and_tls_verification_reach_requests(api, monkeypatch, params, v
         assert sent["verify"] == verify
 
 
-def test_token_and_url_fall_back_to_environment(monkeypatch, run_module):
+@pytest.mark.parametrize("env_url, used_url", [
+    ("https://env.example.test/api/", "https://env.example.test/api"),
+    # What an AWX credential injects when its optional URL field is left empty.
+    ("", "https://my.simplebackups.io/api"),
+])
+def test_token_and_url_fall_back_to_environment(monkeypatch, run_module, env_url, used_url):
     monkeypatch.setenv("SIMPLEBACKUPS_API_TOKEN", "env-token-31337")
-    monkeypatch.setenv("SIMPLEBACKUPS_API_URL", "https://env.example.test/api/")
-    with ApiConversation(api_url="https://env.example.test/api", token="env-token-31337") as conversation:
+    monkeypatch.setenv("SIMPLEBACKUPS_API_URL", env_url)
+    with ApiConversation(api_url=used_url, token="env-token-31337") as conversation:
         conversation.expect("GET", "/team/list", answer={"data": teams()})
         conversation.expect("GET", "/team/current", answer={"data": team(1)})
         result = run_module(simplebackups_team_info.main, {})
     assert not result.failed, result
     assert result["current_team"] == team(1)
-
-
-def test_an_empty_url_from_the_environment_is_the_real_service(monkeypatch, run_module):
-    # What an AWX credential injects when its optional URL field is left empty.
-    monkeypatch.setenv("SIMPLEBACKUPS_API_TOKEN", "env-token-31337")
-    monkeypatch.setenv("SIMPLEBACKUPS_API_URL", "")
-    with ApiConversation(api_url="https://my.simplebackups.io/api", token="env-token-31337") as conversation:
-        conversation.expect("GET", "/team/list", answer={"data": teams()})
-        conversation.expect("GET", "/team/current", answer={"data": team(1)})
-        result = run_module(simplebackups_team_info.main, {})
-    assert not result.failed, result
 
 
 def test_missing_token_fails_before_any_call(monkeypatch, run_module, api):
